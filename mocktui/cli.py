@@ -1,0 +1,173 @@
+"""The command line: arguments, exit codes; starts the dashboard or headless mode.
+
+Exit codes: 0 clean shutdown, 1 cannot serve (port in use ...), 2 bad arguments or a collection
+or environment file that cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Sequence
+
+from mocktui import __version__
+from mocktui.config import Settings, load_collections
+from mocktui.engine.engine import MAX_DELAY_MS, EngineSettings, MockEngine
+from mocktui.postman.loader import CollectionError
+from mocktui.server.serve import BindError, bind_socket
+
+EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+
+
+def _variable(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def _milliseconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected milliseconds, got {text!r}") from None
+    if not 0 <= value <= MAX_DELAY_MS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_DELAY_MS} ms, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 65535, got {value}")
+    return value
+
+
+def _header_names(text: str) -> tuple[str, ...]:
+    if text.strip().lower() in ("true", "*", "all"):
+        return ("*",)
+    names = tuple(n.strip().lower() for n in text.split(",") if n.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("expected header names separated by commas")
+    return names
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mocktui",
+        description="Serve Postman collections as a mock HTTP server, with a live dashboard. "
+        "Without a COLLECTION, serves the bundled demo.",
+        epilog="Keys in the dashboard: ? shows them all. Docs: README.md.",
+    )
+    p.add_argument(
+        "collections",
+        nargs="*",
+        metavar="COLLECTION",
+        help="Postman collection files (v2.0 or v2.1); several are pooled",
+    )
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no dashboard: a ready line on stderr, one JSON line per request on stdout",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--port",
+        type=_port,
+        default=3000,
+        help="port to listen on (default 3000; 0 picks a free one)",
+    )
+    p.add_argument("--env", metavar="FILE", help="Postman environment file for {{variables}}")
+    p.add_argument(
+        "--var",
+        metavar="NAME=VALUE",
+        type=_variable,
+        action="append",
+        default=[],
+        help="set a variable (repeatable; wins over --env and the collection)",
+    )
+    p.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="private mock: requests need this key in the x-api-key header",
+    )
+    p.add_argument(
+        "--delay",
+        metavar="MS",
+        type=_milliseconds,
+        default=0,
+        help="wait this long before every answer",
+    )
+    p.add_argument(
+        "--match-body",
+        action="store_true",
+        help="only examples whose request body equals the request's body match",
+    )
+    p.add_argument(
+        "--match-headers",
+        metavar="NAMES",
+        type=_header_names,
+        default=(),
+        help="comma-separated header names that must equal the example's ('true': all)",
+    )
+    p.add_argument(
+        "--no-cors", action="store_true", help="no CORS headers and no preflight answers"
+    )
+    p.add_argument("--seed", type=int, help="seed for {{$dynamic}} fake data (reproducible)")
+    p.add_argument("--version", action="version", version=f"mocktui {__version__}")
+    return p
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        collections=tuple(args.collections),
+        env_file=args.env,
+        variables=tuple(args.var),
+        host=args.host,
+        port=args.port,
+        headless=args.headless,
+        engine=EngineSettings(
+            api_key=args.api_key,
+            delay_ms=args.delay,
+            match_body=args.match_body,
+            match_headers=args.match_headers,
+            cors=not args.no_cors,
+            seed=args.seed,
+        ),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = settings_from(args)
+    try:
+        collections = load_collections(
+            settings.collection_paths, settings.env_file, dict(settings.variables)
+        )
+    except CollectionError as exc:
+        print(f"mocktui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    engine = MockEngine(collections, settings.engine)
+    try:
+        sock = bind_socket(settings.host, settings.port)
+    except BindError as exc:
+        print(f"mocktui: error: {exc.strerror}", file=sys.stderr)
+        return EXIT_RUNTIME
+    try:
+        if settings.headless:
+            from mocktui.server.headless import run_headless
+
+            return asyncio.run(run_headless(engine, sock))
+        from mocktui.tui.app import run_dashboard
+
+        return run_dashboard(engine, sock, settings)
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        with contextlib.suppress(OSError):  # Hypercorn closes the socket it was handed
+            sock.close()

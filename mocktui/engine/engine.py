@@ -1,0 +1,309 @@
+"""MockEngine: one request in, one answer out, one event published.
+
+Plain Python: no web framework and no UI. The server turns HTTP into a ``MockRequest``, calls
+``handle()`` (match + render, synchronous and fast), waits ``response.delay_ms`` without blocking,
+sends the answer, then calls ``record()`` to publish the event.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+from mocktui.engine.controls import Controls
+from mocktui.engine.dynamic import DynamicVariables
+from mocktui.engine.events import EMPTY_BODY, Body, EventBus, RequestEvent
+from mocktui.engine.explain import Explanation
+from mocktui.engine.matcher import Entry, Index, Matcher, MatchRequest, MatchSettings
+from mocktui.engine.template import RenderContext, Template, compile_template
+from mocktui.postman.model import Collection, Endpoint, Example
+
+MAX_DELAY_MS = 180_000
+MASK = "•••"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    api_key: str | None = None  # private mode: requests need x-api-key equal to this
+    delay_ms: int = 0  # global delay before every answer
+    match_body: bool = False
+    match_headers: tuple[str, ...] = ()  # lower-case names, ("*",) for all
+    cors: bool = True
+    seed: int | None = None
+    history: int = 10_000  # events kept in the ring buffer
+
+
+@dataclass(slots=True)
+class MockRequest:
+    """An HTTP request as the engine sees it. ``path`` is percent-decoded; "" means "/"."""
+
+    method: str
+    path: str
+    query: Sequence[tuple[str, str]] = ()
+    query_string: str = ""
+    headers: Sequence[tuple[str, str]] = ()
+    body: bytes = b""
+    client: str = ""
+    received: float = field(default_factory=time.time)
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+@dataclass(slots=True)
+class MockResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    delay_ms: int = 0
+    endpoint: Endpoint | None = None
+    example: Example | None = None
+    miss_reason: str | None = None
+    explanation: Explanation | None = None
+
+
+def error_body(name: str, header: str, message: str) -> bytes:
+    """A mock error shaped as Postman's: {"error": {"name", "header", "message"}}."""
+    return json.dumps({"error": {"name": name, "header": header, "message": message}}).encode()
+
+
+@dataclass(slots=True)
+class _Compiled:
+    body: Template
+    headers: tuple[tuple[str, Template], ...]
+    content_type: str | None
+
+
+class MockEngine:
+    """Collections, controls and the event bus behind every front end."""
+
+    def __init__(
+        self,
+        collections: Sequence[Collection],
+        settings: EngineSettings | None = None,
+        controls: Controls | None = None,
+        bus: EventBus | None = None,
+    ) -> None:
+        self.settings = settings or EngineSettings()
+        self.controls = controls or Controls()
+        self.bus = bus or EventBus(self.settings.history)
+        self.dynamic = DynamicVariables(self.settings.seed)
+        self.hits: dict[str, int] = {}
+        self.requests = 0
+        self.misses = 0
+        self._api_key = self.settings.api_key.encode() if self.settings.api_key else None
+        self.load(collections)
+
+    # -- the collections -----------------------------------------------------------------------
+
+    def load(self, collections: Sequence[Collection]) -> None:
+        """Index the collections; controls and counters survive (a reload keeps them)."""
+        self.collections = list(collections)
+        self.endpoints = [ep for c in self.collections for ep in c.endpoints]
+        self.endpoint_by_key = {ep.key: ep for ep in self.endpoints}
+        self.index = Index.build(self.endpoints)
+        self.matcher = Matcher(
+            self.index,
+            self.controls,
+            MatchSettings(self.settings.match_body, self.settings.match_headers),
+        )
+        names = self.dynamic.names
+        self._compiled: dict[int, _Compiled] = {}
+        for entry in self.index.entries:
+            example = entry.example
+            captures = frozenset(w for w in entry.wildcards if w)
+            self._compiled[id(example)] = _Compiled(
+                body=compile_template(example.body, captures, names),
+                headers=tuple(
+                    (k, compile_template(v, captures, names)) for k, v in example.headers
+                ),
+                content_type=example.content_type,
+            )
+
+    @property
+    def example_count(self) -> int:
+        return sum(len(ep.examples) for ep in self.endpoints)
+
+    def example(self, example_id: str) -> Example | None:
+        entry = self.index.by_id.get(example_id)
+        return entry.example if entry else None
+
+    def answering(self, endpoint_key: str) -> Example | None:
+        """The example an endpoint is pinned to, or None for automatic matching."""
+        pinned = self.controls.pins.get(endpoint_key)
+        endpoint = self.endpoint_by_key.get(endpoint_key)
+        if pinned is None or endpoint is None:
+            return None
+        return next((ex for ex in endpoint.examples if ex.id == pinned), None)
+
+    # -- one request ----------------------------------------------------------------------------
+
+    def handle(self, request: MockRequest) -> MockResponse:
+        """Match and render. Never raises for anything a client can send."""
+        method = request.method.upper()
+        if self._api_key is not None and not self._is_preflight(request):
+            given = (request.header("x-api-key") or "").encode()
+            if not hmac.compare_digest(given, self._api_key):
+                return self._error(
+                    401,
+                    "unauthorizedError",
+                    "Unauthorized",
+                    "This mock server is private: send a valid key in the x-api-key header.",
+                    "401: missing or wrong x-api-key",
+                )
+        if self.settings.cors and self._is_preflight(request):
+            preflight = self._preflight(request)
+            if preflight is not None:
+                return preflight
+        match = self.matcher.match(
+            MatchRequest(method, request.path or "/", request.query, request.headers, request.body)
+        )
+        if match.entry is None:
+            if match.not_found_header:
+                message = (
+                    f"Could not find a mocked response for {match.not_found_header}. "
+                    "Check the example's ID or name, and the request's method."
+                )
+            else:
+                message = (
+                    f"Could not find a mocked request for {method} {request.path or '/'}. "
+                    "Please check the method and path of your request."
+                )
+            response = self._error(
+                404,
+                "mockRequestNotFoundError",
+                "No matching requests",
+                message,
+                match.miss_reason or "no match",
+            )
+            response.explanation = match.explanation
+            return response
+        entry = match.entry
+        response = self._render(entry, match.captures, request, head=method == "HEAD")
+        response.explanation = match.explanation
+        response.delay_ms = self._delay(entry, request)
+        return response
+
+    def _render(
+        self, entry: Entry, captures: dict[str, str], request: MockRequest, head: bool
+    ) -> MockResponse:
+        example = entry.example
+        compiled = self._compiled[id(example)]
+        ctx = RenderContext(
+            captures=captures,
+            body=request.body,
+            headers=request.headers,
+            query=request.query,
+            path=request.path or "/",
+            dynamic=self.dynamic,
+        )
+        headers = [(k, t.render(ctx)) for k, t in compiled.headers]
+        names = {k.lower() for k, _ in headers}
+        if compiled.content_type and "content-type" not in names:
+            headers.append(("Content-Type", compiled.content_type))
+        if self.settings.cors and "access-control-allow-origin" not in names:
+            headers.append(("Access-Control-Allow-Origin", "*"))
+        body = b"" if head else compiled.body.render(ctx).encode("utf-8")
+        return MockResponse(example.code, headers, body, endpoint=entry.endpoint, example=example)
+
+    def _delay(self, entry: Entry, request: MockRequest) -> int:
+        asked = request.header("x-mock-response-delay")
+        if asked is not None:
+            try:
+                return max(1, min(MAX_DELAY_MS, int(asked.strip())))
+            except ValueError:
+                pass  # mocktui decision: a non-number is ignored
+        return (
+            self.settings.delay_ms
+            + self.controls.delays.get(entry.endpoint.key, 0)
+            + entry.example.delay_ms
+        )
+
+    @staticmethod
+    def _is_preflight(request: MockRequest) -> bool:
+        return (
+            request.method.upper() == "OPTIONS"
+            and request.header("origin") is not None
+            and request.header("access-control-request-method") is not None
+        )
+
+    def _preflight(self, request: MockRequest) -> MockResponse | None:
+        """Answer a browser's CORS preflight for any path that has examples."""
+        methods = sorted(
+            m
+            for m in self.index.methods
+            if self.matcher.match(MatchRequest(m, request.path or "/")).entry is not None
+        )
+        if not methods:
+            return None
+        asked = request.header("access-control-request-headers")
+        headers = [
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", ", ".join(methods)),
+            ("Access-Control-Max-Age", "600"),
+        ]
+        if asked:
+            headers.append(("Access-Control-Allow-Headers", asked))
+        note = f"CORS preflight answered: the path has examples for {', '.join(methods)}"
+        return MockResponse(
+            204, headers, b"", explanation=Explanation("cors preflight", (), (note,))
+        )
+
+    def _error(
+        self, status: int, name: str, header: str, message: str, reason: str
+    ) -> MockResponse:
+        headers = [("Content-Type", "application/json")]
+        if self.settings.cors:
+            headers.append(("Access-Control-Allow-Origin", "*"))
+        return MockResponse(status, headers, error_body(name, header, message), miss_reason=reason)
+
+    def reject(self, status: int, message: str, reason: str) -> MockResponse:
+        """An answer for a request the server refuses before matching (too large, malformed)."""
+        names = {413: "payloadTooLargeError", 400: "badRequestError"}
+        return self._error(
+            status, names.get(status, "mockServerError"), HTTPStatus(status).phrase, message, reason
+        )
+
+    # -- after the answer -----------------------------------------------------------------------
+
+    def record(
+        self, request: MockRequest, response: MockResponse, duration_ms: float
+    ) -> RequestEvent:
+        """Count the request and publish its event (O(1); never waits on a reader)."""
+        self.requests += 1
+        if response.example is None:
+            self.misses += 1
+        elif response.endpoint is not None:
+            key = response.endpoint.key
+            self.hits[key] = self.hits.get(key, 0) + 1
+        headers = tuple((k, MASK if k.lower() == "x-api-key" else v) for k, v in request.headers)
+        event = RequestEvent(
+            id=self.bus.new_id(),
+            time=request.received,
+            client=request.client,
+            method=request.method,
+            path=request.path or "/",
+            query=request.query_string,
+            request_headers=headers,
+            request_body=Body.keep(request.body) if request.body else EMPTY_BODY,
+            status=response.status,
+            response_headers=tuple(response.headers),
+            response_body=Body.keep(response.body) if response.body else EMPTY_BODY,
+            duration_ms=duration_ms,
+            endpoint_key=response.endpoint.key if response.endpoint else None,
+            endpoint_name=response.endpoint.name if response.endpoint else None,
+            example_id=response.example.id if response.example else None,
+            example_name=response.example.name if response.example else None,
+            miss_reason=response.miss_reason,
+            explanation=response.explanation,
+        )
+        self.bus.publish(event)
+        return event

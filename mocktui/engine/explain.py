@@ -1,0 +1,43 @@
+"""Why a request got the answer it got: every candidate, its score and the step that decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One example as the matcher saw it for one request."""
+
+    example_id: str
+    example_name: str
+    endpoint_key: str
+    code: int
+    method: str
+    path: str  # the example's path as a client calls it ({name} for wildcards)
+    kept: bool  # still in the running after every step
+    step: str  # the step that admitted (kept) or dropped it, e.g. "4 path: exact"
+    score: float | None = None  # None when dropped before scoring
+    detail: str = ""  # extra words: query counts, header that differed ...
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The matcher's account of one request."""
+
+    decided_by: str  # "score", "x-mock-response-id", "x-mock-response-name", "pin", "miss", ...
+    candidates: tuple[Candidate, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """Plain-text rendering (headless logs, tests); the dashboard draws its own table."""
+        out = [f"decided by: {self.decided_by}", *self.notes]
+        for c in self.candidates:
+            score = "-" if c.score is None else f"{c.score:g}"
+            mark = "kept" if c.kept else "dropped"
+            extra = f" ({c.detail})" if c.detail else ""
+            out.append(
+                f"{mark:7} {score:>6}  {c.method} {c.path} -> {c.code} {c.example_name!r}"
+                f" [{c.step}]{extra}"
+            )
+        return out

@@ -1,0 +1,684 @@
+"""Postman's matching algorithm (spec section 3), with an explanation of every decision.
+
+Everything that depends only on the collection is computed once, in ``Index``: normalized path
+forms in dicts keyed by (method, form), wildcard examples and all examples bucketed by
+(method, segment count). A request then touches the examples its path can reach, not all of them:
+the document-distance step, the only one that needs a scan, runs only when nothing cheaper found
+a candidate that it could not beat.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from mocktui.engine.controls import Controls
+from mocktui.engine.explain import Candidate, Explanation
+from mocktui.postman.model import Endpoint, Example
+
+ID_PLACEHOLDER = "\0id"
+DISTANCE_THRESHOLD = 0.8
+DISTANCE_SCORE = -30
+BODY_BONUS = 5
+QUERY_BONUS = 10
+# The best total a path step can reach (path + full query bonus + body bonus): a scan for
+# document-distance matches is needed only when nothing found so far beats this.
+DISTANCE_CEILING = 100 + DISTANCE_SCORE + QUERY_BONUS + BODY_BONUS
+_DIGITS = re.compile(r"\d")
+_NATURAL = re.compile(r"(\d+)")
+
+
+def strip_slashes(path: str) -> str:
+    return path.rstrip("/") or "/"
+
+
+def split_path(path: str) -> list[str]:
+    """Segments of a path (trailing slashes removed first): "/" has none."""
+    stripped = strip_slashes(path)
+    return [] if stripped == "/" else stripped.split("/")[1:]
+
+
+def without_ids(path: str) -> str:
+    """Replace each ID-like segment (one holding a digit) with one placeholder."""
+    return "/".join(ID_PLACEHOLDER if _DIGITS.search(s) else s for s in path.split("/"))
+
+
+def natural_key(value: str) -> tuple[Any, ...]:
+    """Sort key for example IDs: "2" before "10", text compared piecewise."""
+    return tuple(int(p) if p.isdigit() else p for p in _NATURAL.split(value))
+
+
+def parse_body(text: str | bytes | None) -> tuple[bool, Any]:
+    """(True, parsed JSON) when the body is JSON, else (False, trimmed text)."""
+    if text is None:
+        return False, ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    stripped = text.strip()
+    if stripped[:1] in ("{", "[", '"') or stripped in ("true", "false", "null") or (
+        stripped[:1].isdigit() or stripped[:1] == "-"
+    ):
+        try:
+            return True, json.loads(stripped)
+        except (ValueError, RecursionError):
+            pass
+    return False, stripped
+
+
+@dataclass(slots=True)
+class Entry:
+    """An example with everything matching needs, precomputed."""
+
+    example: Example
+    endpoint: Endpoint
+    method: str
+    path: str
+    stripped: str
+    segments: tuple[str, ...]  # of the stripped path
+    wildcards: tuple[str | None, ...]  # per segment: capture name or None
+    lower_segments: tuple[str, ...]
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case name -> value
+    body: tuple[bool, Any]
+    body_present: bool
+    sort_key: tuple[Any, ...]
+
+    @classmethod
+    def build(cls, example: Example, endpoint: Endpoint) -> Entry:
+        request = example.request
+        path = request.path or "/"
+        stripped = strip_slashes(path)
+        segments = tuple(split_path(path))
+        # Wildcards come from the loader's segments; trailing empty segments are dropped above.
+        loader_segments = [s for s in request.segments][: len(segments)]
+        wildcards = tuple(s.wildcard for s in loader_segments) + (None,) * (
+            len(segments) - len(loader_segments)
+        )
+        return cls(
+            example=example,
+            endpoint=endpoint,
+            method=request.method,
+            path=path,
+            stripped=stripped,
+            segments=segments,
+            wildcards=wildcards,
+            lower_segments=tuple(s.lower() for s in segments),
+            query=dict(request.query),
+            headers={k.lower(): v.strip() for k, v in request.headers},
+            body=parse_body(request.body),
+            body_present=bool(request.body and request.body.strip()),
+            sort_key=natural_key(example.id),
+        )
+
+    @property
+    def has_wildcard(self) -> bool:
+        return any(self.wildcards)
+
+
+@dataclass(slots=True)
+class Index:
+    """The collection's examples arranged for matching; rebuilt on reload, never per request."""
+
+    entries: list[Entry] = field(default_factory=list)
+    lower_paths: list[str] = field(default_factory=list)  # entries' paths, for miss reports
+    by_id: dict[str, Entry] = field(default_factory=dict)
+    by_name: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    methods: set[str] = field(default_factory=set)
+    exact: dict[tuple[str, str], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    stripped: dict[tuple[str, str], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    lower: dict[tuple[str, str], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    stripped_lower: dict[tuple[str, str], list[Entry]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    idless: dict[tuple[str, str], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    idless_stripped: dict[tuple[str, str], list[Entry]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    wild: dict[tuple[str, int], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    bucket: dict[tuple[str, int], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def build(cls, endpoints: Iterable[Endpoint]) -> Index:
+        index = cls()
+        for endpoint in endpoints:
+            for example in endpoint.examples:
+                if example.request.problem:
+                    continue  # step 1: left out; the collection lists it as skipped
+                index.add(Entry.build(example, endpoint))
+        for entries in index.by_name.values():
+            entries.sort(key=lambda e: e.sort_key)
+        return index
+
+    def add(self, entry: Entry) -> None:
+        m = entry.method
+        self.entries.append(entry)
+        self.lower_paths.append(entry.path.lower())
+        self.by_id.setdefault(entry.example.id, entry)
+        self.by_name[entry.example.name].append(entry)
+        self.methods.add(m)
+        self.exact[m, entry.path].append(entry)
+        self.stripped[m, entry.stripped].append(entry)
+        self.lower[m, entry.path.lower()].append(entry)
+        self.stripped_lower[m, entry.stripped.lower()].append(entry)
+        self.idless[m, without_ids(entry.path)].append(entry)
+        self.idless_stripped[m, without_ids(entry.stripped)].append(entry)
+        if entry.has_wildcard:
+            self.wild[m, len(entry.segments)].append(entry)
+        self.bucket[m, len(entry.segments)].append(entry)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRequest:
+    """The parts of an HTTP request the matcher reads (method upper-case, path decoded)."""
+
+    method: str
+    path: str
+    query: Sequence[tuple[str, str]] = ()
+    headers: Sequence[tuple[str, str]] = ()
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSettings:
+    match_body: bool = False
+    match_headers: tuple[str, ...] = ()  # lower-case names; ("*",) for all of the example's
+
+
+@dataclass(slots=True)
+class MatchResult:
+    entry: Entry | None
+    explanation: Explanation
+    captures: dict[str, str] = field(default_factory=dict)
+    miss_reason: str | None = None
+    not_found_header: str | None = None  # x-mock-response-id/-name that named nothing
+    head_as_get: bool = False
+
+
+# -- step 4: the path ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _PathForms:
+    exact: str
+    stripped: str
+    lower: str
+    stripped_lower: str
+    idless: str
+    idless_stripped: str
+    segments: list[str]
+    lower_segments: list[str]
+
+    @classmethod
+    def of(cls, path: str) -> _PathForms:
+        stripped = strip_slashes(path)
+        segments = split_path(path)
+        return cls(
+            exact=path,
+            stripped=stripped,
+            lower=path.lower(),
+            stripped_lower=stripped.lower(),
+            idless=without_ids(path),
+            idless_stripped=without_ids(stripped),
+            segments=segments,
+            lower_segments=[s.lower() for s in segments],
+        )
+
+
+PATH_STEPS: tuple[tuple[str, str, int], ...] = (
+    # (index and _PathForms attribute, name shown in explanations, score change)
+    ("exact", "exact", 0),
+    ("stripped", "trailing slash", -5),
+    ("lower", "case", -10),
+    ("stripped_lower", "trailing slash + case", -15),
+)
+ID_STEPS: tuple[tuple[str, str, int], ...] = (
+    ("idless", "ID-like segments", -21),
+    ("idless_stripped", "trailing slash + ID-like segments", -25),
+)
+
+
+def wildcard_captures(entry: Entry, forms: _PathForms) -> dict[str, str] | None:
+    """Captures when the example's wildcard segments line up with the request's, else None.
+
+    Literal segments compare ignoring case (trailing slashes already removed); each wildcard
+    takes exactly one non-empty segment.
+    """
+    if len(entry.segments) != len(forms.segments):
+        return None
+    captures: dict[str, str] = {}
+    for wildcard, literal, got, got_lower in zip(
+        entry.wildcards, entry.lower_segments, forms.segments, forms.lower_segments, strict=True
+    ):
+        if wildcard:
+            if not got:
+                return None
+            captures[wildcard] = got
+        elif literal != got_lower:
+            return None
+    return captures
+
+
+# -- step 5: query ---------------------------------------------------------------------------
+
+
+def query_score(expected: Mapping[str, str], got: Mapping[str, str]) -> tuple[float, str]:
+    if not expected and not got:
+        return 0.0, ""
+    matches = partials = 0
+    for key, value in expected.items():
+        if key in got:
+            if got[key] == value:
+                matches += 1
+            else:
+                partials += 1
+    missing = len(expected) - matches - partials + sum(1 for k in got if k not in expected)
+    total = matches + partials + missing
+    words = f"{matches} match, {partials} differ, {missing} missing"
+    if matches == total:
+        return float(QUERY_BONUS), words
+    if matches:
+        return round(QUERY_BONUS * matches / total, 2), words
+    return -float(min(missing, QUERY_BONUS)), words
+
+
+# -- step 6: headers and body ----------------------------------------------------------------
+
+
+def header_mismatch(entry: Entry, names: Sequence[str], request: MatchRequest) -> str | None:
+    """The first listed header whose values differ, or None when they all agree."""
+    got = {k.lower(): v.strip() for k, v in request.headers}
+    wanted = entry.headers.keys() if names == ("*",) else names
+    for name in wanted:
+        if name.startswith("x-mock-"):
+            continue
+        if entry.headers.get(name) != got.get(name):
+            return name
+    return None
+
+
+def _bool_header(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    return None
+
+
+@dataclass(slots=True)
+class _Scored:
+    entry: Entry
+    score: float
+    step: str
+    captures: dict[str, str]
+    detail: list[str]
+
+
+class Matcher:
+    """Runs the steps of spec section 3 over an Index, honouring mocktui's controls."""
+
+    def __init__(self, index: Index, controls: Controls, settings: MatchSettings) -> None:
+        self.index = index
+        self.controls = controls
+        self.settings = settings
+
+    # The public entry point --------------------------------------------------------------------
+
+    def match(self, request: MatchRequest) -> MatchResult:
+        result = self._match(request, request.method)
+        if (
+            result.entry is None
+            and request.method == "HEAD"
+            and result.not_found_header is None
+        ):
+            # mocktui decision: HEAD with no HEAD example falls back to the GET examples.
+            fallback = self._match(request, "GET")
+            if fallback.entry is not None:
+                fallback.head_as_get = True
+                notes = ("no HEAD example matched: answered as GET without a body",)
+                fallback.explanation = Explanation(
+                    fallback.explanation.decided_by,
+                    fallback.explanation.candidates,
+                    notes + fallback.explanation.notes,
+                )
+                return fallback
+        return result
+
+    def _enabled(self, entry: Entry) -> bool:
+        return self.controls.example_enabled(entry.endpoint.key, entry.example.id)
+
+    def _match(self, request: MatchRequest, method: str) -> MatchResult:
+        notes: list[str] = []
+        code_filter = self._code_filter(request, notes)
+
+        # 3.2 / 3.3: an example chosen by id or name returns at once.
+        wanted_id = request.header("x-mock-response-id")
+        if wanted_id is not None and wanted_id.strip():
+            return self._by_id(wanted_id.strip(), method, code_filter, notes)
+        wanted_name = request.header("x-mock-response-name")
+        if wanted_name is not None and wanted_name.strip():
+            return self._by_name(wanted_name.strip(), method, code_filter, notes)
+
+        forms = _PathForms.of(request.path or "/")
+        query = dict(request.query)
+        header_names = self._header_names(request, notes)
+        body_on = self._body_matching(request, notes)
+        request_body = parse_body(request.body) if request.body.strip() else None
+
+        seen: set[int] = set()
+        scored: list[_Scored] = []
+        dropped: list[Candidate] = []
+
+        def consider(entry: Entry, step: str, change: float, captures: dict[str, str]) -> None:
+            if id(entry) in seen:
+                return
+            seen.add(id(entry))
+            if not self._enabled(entry):
+                why = (
+                    "endpoint disabled"
+                    if not self.controls.endpoint_enabled(entry.endpoint.key)
+                    else "example disabled"
+                )
+                dropped.append(_candidate(entry, False, f"mocktui: {why}"))
+                return
+            if code_filter is not None and entry.example.code != code_filter:
+                dropped.append(
+                    _candidate(entry, False, f"3 x-mock-response-code: code is not {code_filter}")
+                )
+                return
+            score = 100.0 + change
+            detail = [f"path {change:+g}" if change else "path +0"]
+            q_change, q_words = query_score(entry.query, query)
+            if q_words:
+                score += q_change
+                detail.append(f"query {q_change:+g} ({q_words})")
+            if header_names:
+                differs = header_mismatch(entry, header_names, request)
+                if differs:
+                    dropped.append(
+                        _candidate(entry, False, f"6 headers: {differs} differs", score=score)
+                    )
+                    return
+            if body_on:
+                if not _bodies_equal(entry, request_body):
+                    dropped.append(_candidate(entry, False, "6 body differs", score=score))
+                    return
+            elif request_body is not None and _bodies_equal(entry, request_body):
+                score += BODY_BONUS
+                detail.append(f"body +{BODY_BONUS}")
+            scored.append(_Scored(entry, score, f"4 path: {step}", captures, detail))
+
+        index = self.index
+        for attr, name, change in PATH_STEPS:
+            key = getattr(forms, attr)
+            for entry in getattr(index, attr).get((method, key), ()):
+                consider(entry, name, change, {})
+        for entry in index.wild.get((method, len(forms.segments)), ()):
+            if id(entry) not in seen:
+                captures = wildcard_captures(entry, forms)
+                if captures is not None:
+                    consider(entry, "wildcard", -20, captures)
+        for attr, name, change in ID_STEPS:
+            key = getattr(forms, attr)
+            for entry in getattr(index, attr).get((method, key), ()):
+                consider(entry, name, change, {})
+
+        bucket = index.bucket.get((method, len(forms.segments)), ())
+        best = max((s.score for s in scored), default=None)
+        unscanned = 0
+        if best is None or best <= DISTANCE_CEILING:
+            for entry in bucket:
+                if id(entry) in seen:
+                    continue
+                similarity = Levenshtein.normalized_similarity(
+                    forms.exact, entry.path, score_cutoff=DISTANCE_THRESHOLD
+                )
+                if similarity >= DISTANCE_THRESHOLD:
+                    consider(entry, f"document distance {similarity:.2f}", DISTANCE_SCORE, {})
+                else:
+                    seen.add(id(entry))
+                    dropped.append(_candidate(entry, False, "4 path: no step makes the paths equal"))
+        else:
+            unscanned = sum(1 for e in bucket if id(e) not in seen)
+        if unscanned:
+            notes.append(
+                f"{unscanned} other {method} example(s) of the same length not compared by "
+                f"document distance: at most {DISTANCE_CEILING} < best {best:g}"
+            )
+        return self._pick(scored, dropped, notes, request, method, forms)
+
+    # Step 3 helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _code_filter(request: MatchRequest, notes: list[str]) -> int | None:
+        raw = request.header("x-mock-response-code")
+        if raw is None:
+            return None
+        try:
+            code = int(raw.strip())
+        except ValueError:
+            notes.append(f"x-mock-response-code {raw!r} is not a number: ignored")
+            return None
+        notes.append(f"x-mock-response-code: only examples with code {code}")
+        return code
+
+    def _by_id(
+        self, wanted: str, method: str, code: int | None, notes: list[str]
+    ) -> MatchResult:
+        entry = self.index.by_id.get(wanted)
+        problem = None
+        if entry is None:
+            problem = "no example has this ID"
+        elif entry.method != method:
+            problem = f"example {wanted} answers {entry.method}, not {method}"
+        elif code is not None and entry.example.code != code:
+            problem = f"example {wanted} has code {entry.example.code}, not {code}"
+        elif not self._enabled(entry):
+            problem = f"example {wanted} is disabled"
+        header = f"x-mock-response-id: {wanted}"
+        if problem:
+            cands = () if entry is None else (_candidate(entry, False, f"3 {problem}"),)
+            return MatchResult(
+                None,
+                Explanation("x-mock-response-id", cands, (*notes, f"{header}: {problem}")),
+                miss_reason=f"{header}: {problem}",
+                not_found_header=header,
+            )
+        assert entry is not None
+        return MatchResult(
+            entry,
+            Explanation(
+                "x-mock-response-id", (_candidate(entry, True, "3 x-mock-response-id"),), tuple(notes)
+            ),
+        )
+
+    def _by_name(
+        self, wanted: str, method: str, code: int | None, notes: list[str]
+    ) -> MatchResult:
+        header = f"x-mock-response-name: {wanted}"
+        named = self.index.by_name.get(wanted, [])
+        usable = [
+            e
+            for e in named
+            if e.method == method
+            and (code is None or e.example.code == code)
+            and self._enabled(e)
+        ]
+        if not usable:
+            problem = "no enabled example of this method has this name"
+            cands = tuple(_candidate(e, False, "3 x-mock-response-name: not usable") for e in named)
+            return MatchResult(
+                None,
+                Explanation("x-mock-response-name", cands, (*notes, f"{header}: {problem}")),
+                miss_reason=f"{header}: {problem}",
+                not_found_header=header,
+            )
+        winner = next((e for e in usable if e.example.code == 200), usable[0])
+        cands = tuple(
+            _candidate(e, e is winner, "3 x-mock-response-name" + (" (picked)" if e is winner else ""))
+            for e in usable
+        )
+        return MatchResult(winner, Explanation("x-mock-response-name", cands, tuple(notes)))
+
+    # Step 6 settings ------------------------------------------------------------------------------
+
+    def _header_names(self, request: MatchRequest, notes: list[str]) -> tuple[str, ...]:
+        raw = request.header("x-mock-match-request-headers")
+        if raw is not None:
+            value = raw.strip()
+            if value.lower() == "false" or not value:
+                return ()
+            if value.lower() == "true":
+                notes.append("x-mock-match-request-headers: all headers of each example")
+                return ("*",)
+            names = tuple(n.strip().lower() for n in value.split(",") if n.strip())
+            notes.append(f"x-mock-match-request-headers: {', '.join(names)}")
+            return names
+        if self.settings.match_headers:
+            notes.append("--match-headers: " + ", ".join(self.settings.match_headers))
+        return self.settings.match_headers
+
+    def _body_matching(self, request: MatchRequest, notes: list[str]) -> bool:
+        flag = _bool_header(request.header("x-mock-match-request-body"))
+        if flag is not None:
+            if flag:
+                notes.append("x-mock-match-request-body: true")
+            return flag
+        if self.settings.match_body:
+            notes.append("--match-body: bodies must be equal")
+        return self.settings.match_body
+
+    # Step 7 and the pin ---------------------------------------------------------------------------
+
+    def _pick(
+        self,
+        scored: list[_Scored],
+        dropped: list[Candidate],
+        notes: list[str],
+        request: MatchRequest,
+        method: str,
+        forms: _PathForms,
+    ) -> MatchResult:
+        if not scored:
+            explanation = self.explain_miss(request, method, forms, dropped, notes)
+            reason = "no example matches this method and path"
+            if any(c.step.startswith("mocktui: endpoint disabled") for c in dropped):
+                reason = "the endpoint that matches is disabled in mocktui"
+            elif dropped and all(c.step.startswith("6") for c in dropped if c.score is not None) and any(
+                c.score is not None for c in dropped
+            ):
+                reason = "examples match the path but their headers or body differ"
+            return MatchResult(None, explanation, miss_reason=reason)
+        best = max(s.score for s in scored)
+        top = sorted((s for s in scored if s.score == best), key=lambda s: s.entry.sort_key)
+        winner = next((s for s in top if s.entry.example.code == 200), top[0])
+        decided_by = "score"
+        chosen = winner.entry
+        pin_note: str | None = None
+        pinned_id = self.controls.pins.get(winner.entry.endpoint.key)
+        if pinned_id is not None and request.header("x-mock-response-code") is None:
+            pinned = self.index.by_id.get(pinned_id)
+            if pinned is not None and self._enabled(pinned):
+                chosen = pinned
+                decided_by = "pin"
+                pin_note = f"endpoint pinned to example {pinned.example.name!r} ({pinned.example.code})"
+        if len(top) > 1:
+            notes.append(
+                f"{len(top)} examples tied at {best:g}: sorted by ID, first with code 200 else first"
+            )
+        if pin_note:
+            notes.append(pin_note)
+        cands = [
+            Candidate(
+                example_id=s.entry.example.id,
+                example_name=s.entry.example.name,
+                endpoint_key=s.entry.endpoint.key,
+                code=s.entry.example.code,
+                method=s.entry.method,
+                path=s.entry.example.request.display_path,
+                kept=s is winner,
+                step=s.step if s is winner else f"{s.step}; 7 lower score or tie-break",
+                score=s.score,
+                detail=", ".join(s.detail),
+            )
+            for s in sorted(scored, key=lambda s: (s is not winner, -s.score, s.entry.sort_key))
+        ]
+        if decided_by == "pin" and chosen is not winner.entry:
+            cands.insert(0, _candidate(chosen, True, "pin"))
+        captures = winner.captures if chosen is winner.entry else wildcard_captures(chosen, forms) or {}
+        return MatchResult(
+            chosen,
+            Explanation(decided_by, tuple(cands) + tuple(dropped), tuple(notes)),
+            captures=captures,
+        )
+
+    def explain_miss(
+        self,
+        request: MatchRequest,
+        method: str,
+        forms: _PathForms,
+        dropped: list[Candidate],
+        notes: list[str],
+        limit: int = 12,
+    ) -> Explanation:
+        """For a miss, the examples nearest to the request, each with why it was left out.
+
+        Misses are rare and worth explaining well, so this scans every example (the hot path
+        never does).
+        """
+        reasons = {c.example_id: c for c in dropped}
+        nearest = process.extract(
+            forms.lower,
+            self.index.lower_paths,
+            scorer=Levenshtein.normalized_similarity,
+            limit=limit,
+        )
+        out: list[Candidate] = []
+        for _path, _similarity, position in nearest:
+            entry = self.index.entries[position]
+            known = reasons.get(entry.example.id)
+            if known is not None:
+                out.append(known)
+            elif entry.method != method:
+                out.append(_candidate(entry, False, f"2 method: {entry.method}, not {method}"))
+            else:
+                out.append(_candidate(entry, False, "4 path: no step makes the paths equal"))
+        if not self.index.entries:
+            notes = [*notes, "the loaded collections have no examples to answer with"]
+        return Explanation("miss", tuple(out), tuple(notes))
+
+
+def _bodies_equal(entry: Entry, request_body: tuple[bool, Any] | None) -> bool:
+    if request_body is None:
+        return not entry.body_present
+    return entry.body == request_body
+
+
+def _candidate(entry: Entry, kept: bool, step: str, score: float | None = None) -> Candidate:
+    return Candidate(
+        example_id=entry.example.id,
+        example_name=entry.example.name,
+        endpoint_key=entry.endpoint.key,
+        code=entry.example.code,
+        method=entry.method,
+        path=entry.example.request.display_path,
+        kept=kept,
+        step=step,
+        score=score,
+    )

@@ -1,0 +1,186 @@
+"""Response templates: ``{{...}}`` in example bodies and header values, compiled once.
+
+At load time the collection's variables are already substituted (see the loader); what is left
+for each response is per request:
+
+- ``{{name}}`` where ``name`` is one of the example's wildcard captures;
+- ``{{$dynamic}}`` variables (fresh fake data, see ``dynamic.py``);
+- request helpers: ``{{$body}}``, ``{{$body 'a.b.0' 'fallback'}}``, ``{{$headers 'name'}}``,
+  ``{{$queryParams 'name'}}``, ``{{$pathSegments 'N'}}``.
+
+Anything else stays as written, as Postman does with unknown variables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mocktui.engine.dynamic import DynamicVariables
+
+PLACEHOLDER = re.compile(r"\{\{([^{}]+?)\}\}")
+HELPERS = frozenset({"$body", "$headers", "$queryParams", "$pathSegments"})
+
+
+@dataclass(slots=True)
+class RenderContext:
+    """What one response's placeholders may draw on."""
+
+    captures: Mapping[str, str]
+    body: bytes
+    headers: Sequence[tuple[str, str]]
+    query: Sequence[tuple[str, str]]
+    path: str
+    dynamic: DynamicVariables
+    _json: Any = None
+    _json_parsed: bool = False
+
+    def json_body(self) -> Any:
+        if not self._json_parsed:
+            self._json_parsed = True
+            try:
+                self._json = json.loads(self.body)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                self._json = None
+        return self._json
+
+
+Part = str | Callable[[RenderContext], str]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _object_path(spec: str) -> list[str]:
+    """``a.b\\.c.0`` -> ["a", "b.c", "0"]."""
+    keys, current, escaped = [], [], False
+    for char in spec:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ".":
+            keys.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    keys.append("".join(current))
+    return keys
+
+
+def _lookup(data: Any, keys: list[str]) -> tuple[bool, Any]:
+    for key in keys:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif (
+            isinstance(data, list)
+            and key.lstrip("-").isdigit()
+            and -len(data) <= int(key) < len(data)
+        ):
+            data = data[int(key)]
+        else:
+            return False, None
+    return True, data
+
+
+def _helper(name: str, args: list[str], raw: str) -> Part:
+    if name == "$body":
+        if not args:
+            return lambda ctx: ctx.body.decode("utf-8", "replace")
+        keys = _object_path(args[0])
+        fallback = args[1] if len(args) > 1 else ""
+
+        def body_value(ctx: RenderContext) -> str:
+            found, value = _lookup(ctx.json_body(), keys)
+            return _as_text(value) if found else fallback
+
+        return body_value
+    if not args:
+        return raw
+    wanted = args[0]
+    fallback = args[1] if len(args) > 1 else ""
+    if name == "$headers":
+        lower = wanted.lower()
+        return lambda ctx: next((v for k, v in ctx.headers if k.lower() == lower), fallback)
+    if name == "$queryParams":
+        return lambda ctx: next((v for k, v in ctx.query if k == wanted), fallback)
+    if not wanted.isdigit():  # $pathSegments
+        return raw
+    index = int(wanted)
+
+    def segment(ctx: RenderContext) -> str:
+        parts = [p for p in ctx.path.split("/") if p]
+        return parts[index] if index < len(parts) else fallback
+
+    return segment
+
+
+def _compile_placeholder(
+    inner: str, raw: str, captures: frozenset[str], dynamic: frozenset[str]
+) -> Part:
+    text = inner.strip()
+    if text.startswith("$"):
+        head, _, rest = text.partition(" ")
+        if head in HELPERS:
+            try:
+                args = shlex.split(rest) if rest.strip() else []
+            except ValueError:
+                return raw
+            return _helper(head, args, raw)
+        name = head[1:]
+        if rest.strip() or name not in dynamic:
+            return raw
+
+        def fake(ctx: RenderContext) -> str:
+            return ctx.dynamic.generate(name) or raw
+
+        return fake
+    if text in captures:
+        return lambda ctx: ctx.captures.get(text, raw)
+    return raw
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A compiled text: literal parts and per-request parts."""
+
+    parts: tuple[Part, ...]
+    static: str | None  # the whole text when nothing in it varies per request
+
+    def render(self, ctx: RenderContext) -> str:
+        if self.static is not None:
+            return self.static
+        return "".join(p if isinstance(p, str) else p(ctx) for p in self.parts)
+
+
+def compile_template(
+    text: str, captures: frozenset[str] = frozenset(), dynamic: frozenset[str] = frozenset()
+) -> Template:
+    if "{{" not in text:
+        return Template((text,), text)
+    parts: list[Part] = []
+    pos = 0
+    for match in PLACEHOLDER.finditer(text):
+        if match.start() > pos:
+            parts.append(text[pos : match.start()])
+        parts.append(_compile_placeholder(match.group(1), match.group(0), captures, dynamic))
+        pos = match.end()
+    if pos < len(text):
+        parts.append(text[pos:])
+    merged: list[Part] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    if all(isinstance(p, str) for p in merged):
+        return Template(tuple(merged), "".join(merged))  # type: ignore[arg-type]
+    return Template(tuple(merged), None)

@@ -1,0 +1,535 @@
+"""Load Postman collections (v2.0.0 and v2.1.0) and environment files into the model.
+
+Every problem is a CollectionError naming the file, the JSON position or path, and what is wrong,
+so the command line can print one clear line and exit 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from mocktui.postman.model import (
+    Collection,
+    Endpoint,
+    Example,
+    Folder,
+    RequestSpec,
+    Segment,
+    Skipped,
+)
+from mocktui.postman.variables import Scope, whole_variable
+
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+PATH_VARIABLE = re.compile(r"^:([A-Za-z0-9_.$-]+)$")
+# Headers the server sets itself; an example's copies would be wrong for the body we send.
+SERVER_HEADERS = frozenset(
+    {
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "upgrade",
+        "content-encoding",  # examples store decoded bodies; re-sending gzip would lie
+    }
+)
+DELAY_HEADER = "x-mocktui-delay"  # mocktui extension: a slow example, in milliseconds
+PREVIEW_TYPES = {
+    "json": "application/json",
+    "xml": "application/xml",
+    "html": "text/html; charset=utf-8",
+    "text": "text/plain; charset=utf-8",
+    "javascript": "application/javascript",
+}
+
+
+class CollectionError(Exception):
+    """A collection or environment file that mocktui cannot use."""
+
+    def __init__(self, file: str, where: str, problem: str) -> None:
+        super().__init__(f"{file}: {where}: {problem}")
+        self.file = file
+        self.where = where
+        self.problem = problem
+
+
+def read_json(path: str | Path) -> Any:
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CollectionError(name, "file", "no such file") from None
+    except IsADirectoryError:
+        raise CollectionError(name, "file", "is a directory, not a JSON file") from None
+    except UnicodeDecodeError as exc:
+        raise CollectionError(
+            name, f"byte {exc.start}", "not UTF-8 text (is this a JSON file?)"
+        ) from None
+    except OSError as exc:
+        raise CollectionError(name, "file", exc.strerror or str(exc)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CollectionError(
+            name, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise CollectionError(name, "$", "JSON nested too deeply") from None
+
+
+def _describe(value: Any) -> str:
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"the number {value}"
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _text(value: Any) -> str:
+    """A JSON scalar as Postman shows it in a variable or header value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _pairs(entries: Any, enabled_key: str = "disabled") -> dict[str, str]:
+    """Postman key/value lists (variables, environment values) as a dict of enabled entries."""
+    out: dict[str, str] = {}
+    if not isinstance(entries, list):
+        return out
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+            continue
+        if enabled_key == "disabled" and entry.get("disabled") is True:
+            continue
+        if enabled_key == "enabled" and entry.get("enabled") is False:
+            continue
+        out[entry["key"]] = _text(entry.get("value"))
+    return out
+
+
+def load_environment(path: str | Path) -> dict[str, str]:
+    """An environment file's enabled values (``enabled`` not false)."""
+    name = str(path)
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise CollectionError(
+            name, "$", f"expected a Postman environment (a JSON object), got {_describe(data)}"
+        )
+    values = data.get("values")
+    if not isinstance(values, list):
+        if "item" in data or "info" in data:
+            problem = "this is a collection, not an environment file (give it without --env)"
+        else:
+            problem = "missing \"values\": not a Postman environment file"
+        raise CollectionError(name, "$.values", problem)
+    for index, entry in enumerate(values):
+        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+            raise CollectionError(
+                name, f"$.values[{index}]", "expected an object with a string \"key\""
+            )
+    return _pairs(values, enabled_key="enabled")
+
+
+class _Loader:
+    """One collection file's walk: keeps the file name, scope and counters in one place."""
+
+    def __init__(self, name: str, index: int) -> None:
+        self.name = name
+        self.index = index
+        self.example_count = 0
+        self.skipped: list[Skipped] = []
+        self.keys: set[str] = set()
+        self.collection_name = ""
+
+    def fail(self, where: str, problem: str) -> CollectionError:
+        return CollectionError(self.name, where, problem)
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def folder(
+        self, node: dict[str, Any], where: str, scope: Scope, names: tuple[str, ...], key: str
+    ) -> Folder:
+        items = node.get("item")
+        if not isinstance(items, list):
+            raise self.fail(f"{where}.item", f"expected a list of items, got {_describe(items)}")
+        children: list[Folder | Endpoint] = []
+        for i, item in enumerate(items):
+            item_where = f"{where}.item[{i}]"
+            if not isinstance(item, dict):
+                raise self.fail(item_where, f"expected an item object, got {_describe(item)}")
+            name = _text(item.get("name")) or f"item {i + 1}"
+            if "item" in item:  # a folder (v2 "item-group")
+                sub_scope = scope.with_folder(_pairs(item.get("variable")))
+                sub_key = self._key(item, (*names, name))
+                children.append(self.folder(item, item_where, sub_scope, (*names, name), sub_key))
+            elif "request" in item:
+                children.append(self.endpoint(item, item_where, scope, names, name))
+            else:
+                raise self.fail(item_where, "neither a request (\"request\") nor a folder (\"item\")")
+        return Folder(name=names[-1] if names else "", key=key, children=tuple(children))
+
+    def _key(self, item: dict[str, Any], names: tuple[str, ...]) -> str:
+        raw = item.get("id") or item.get("_postman_id")
+        base = raw if isinstance(raw, str) and raw else f"{self.index}/" + "/".join(names)
+        key, n = base, 1
+        while key in self.keys:
+            n += 1
+            key = f"{base}~{n}"
+        self.keys.add(key)
+        return key
+
+    def endpoint(
+        self, item: dict[str, Any], where: str, scope: Scope, folder: tuple[str, ...], name: str
+    ) -> Endpoint:
+        key = self._key(item, (*folder, name))
+        request = self.request(item["request"], f"{where}.request", scope)
+        if request.problem:
+            self.skipped.append(Skipped(key, None, name, request.problem))
+        responses = item.get("response", [])
+        if responses is None:
+            responses = []
+        if not isinstance(responses, list):
+            raise self.fail(
+                f"{where}.response", f"expected a list of examples, got {_describe(responses)}"
+            )
+        examples = []
+        for i, raw in enumerate(responses):
+            example = self.example(raw, f"{where}.response[{i}]", scope, key, request, i + 1)
+            if example.request.problem:
+                self.skipped.append(Skipped(key, example.id, example.name, example.request.problem))
+            examples.append(example)
+        return Endpoint(key=key, name=name, folder=folder, collection=self.collection_name,
+                        request=request, examples=tuple(examples))
+
+    def example(
+        self,
+        raw: Any,
+        where: str,
+        scope: Scope,
+        endpoint_key: str,
+        endpoint_request: RequestSpec,
+        position: int,
+    ) -> Example:
+        if not isinstance(raw, dict):
+            raise self.fail(where, f"expected an example object, got {_describe(raw)}")
+        self.example_count += 1
+        raw_id = raw.get("id")
+        explicit = isinstance(raw_id, str) and bool(raw_id)
+        example_id = raw_id if explicit else self._position_id()
+        name = _text(raw.get("name")) or f"Example {position}"
+        code = self._code(raw.get("code"), f"{where}.code")
+        status = _text(raw.get("status"))
+        if not status:
+            try:
+                status = HTTPStatus(code).phrase
+            except ValueError:
+                status = ""
+        original = raw.get("originalRequest")
+        if original is None:
+            request = endpoint_request
+        else:
+            request = self.request(original, f"{where}.originalRequest", scope)
+        # Wildcard captures outrank variables: leave their {{name}} for the renderer.
+        captures = frozenset(s.wildcard for s in request.segments if s.wildcard)
+        headers, delay_ms = self.response_headers(
+            raw.get("header"), f"{where}.header", scope, captures
+        )
+        body = raw.get("body")
+        if body is not None and not isinstance(body, str):
+            body = json.dumps(body)
+        body = scope.resolve(body or "", captures)
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        if content_type is None:
+            preview = raw.get("_postman_previewlanguage")
+            content_type = PREVIEW_TYPES.get(preview) if isinstance(preview, str) else None
+        return Example(
+            id=example_id,
+            name=name,
+            code=code,
+            status=status,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            request=request,
+            endpoint_key=endpoint_key,
+            position=position,
+            explicit_id=explicit,
+            delay_ms=delay_ms,
+        )
+
+    def _position_id(self) -> str:
+        n = str(self.example_count)
+        return n if self.index == 0 else f"{self.index + 1}.{n}"
+
+    def _code(self, value: Any, where: str) -> int:
+        if value is None or value == "":
+            return 200  # mocktui decision: an example without a code answers 200
+        if isinstance(value, bool):
+            raise self.fail(where, f"expected an HTTP status code, got {_describe(value)}")
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if not isinstance(value, int) or not 100 <= value <= 599:
+            raise self.fail(
+                where, f"expected an HTTP status code from 100 to 599, got {json.dumps(value)}"
+            )
+        return value
+
+    def response_headers(
+        self, raw: Any, where: str, scope: Scope, keep: frozenset[str]
+    ) -> tuple[tuple[tuple[str, str], ...], int]:
+        delay = 0
+        out = []
+        for key, value in self.header_list(raw, where, scope, keep):
+            lower = key.lower()
+            if lower == DELAY_HEADER:
+                delay = int(value) if value.strip().isdigit() else 0
+            elif lower not in SERVER_HEADERS:
+                out.append((key, value))
+        return tuple(out), delay
+
+    def header_list(
+        self, raw: Any, where: str, scope: Scope, keep: frozenset[str] = frozenset()
+    ) -> list[tuple[str, str]]:
+        if raw is None or raw == "":
+            return []
+        if isinstance(raw, str):  # v2.0 allows "Name: value\n" text
+            pairs = []
+            for line in raw.splitlines():
+                key, sep, value = line.partition(":")
+                if sep and key.strip():
+                    pairs.append((key.strip(), scope.resolve(value.strip(), keep)))
+            return pairs
+        if not isinstance(raw, list):
+            raise self.fail(where, f"expected a list of headers, got {_describe(raw)}")
+        pairs = []
+        for i, entry in enumerate(raw):
+            if isinstance(entry, str):
+                key, sep, value = entry.partition(":")
+                if sep:
+                    pairs.append((key.strip(), scope.resolve(value.strip(), keep)))
+                continue
+            if not isinstance(entry, dict):
+                raise self.fail(f"{where}[{i}]", f"expected a header object, got {_describe(entry)}")
+            if entry.get("disabled") is True:
+                continue
+            key = _text(entry.get("key")).strip()
+            if key:
+                pairs.append((key, scope.resolve(_text(entry.get("value")), keep)))
+        return pairs
+
+    # -- requests and URLs -------------------------------------------------------------------
+
+    def request(self, raw: Any, where: str, scope: Scope) -> RequestSpec:
+        if isinstance(raw, str):  # v2.0: a request may be just its URL (a GET)
+            raw = {"url": raw, "method": "GET"}
+        if not isinstance(raw, dict):
+            raise self.fail(where, f"expected a request object or URL, got {_describe(raw)}")
+        method = raw.get("method")
+        problem = None
+        if not isinstance(method, str) or not method.strip():
+            problem = "no method"
+            method = ""
+        headers = tuple(self.header_list(raw.get("header"), f"{where}.header", scope))
+        body = self.request_body(raw.get("body"), scope)
+        url = raw.get("url")
+        try:
+            path, segments, query = self.url(url, scope)
+        except ValueError as exc:
+            return RequestSpec(method.strip().upper(), "", (), (), headers, body, str(exc))
+        return RequestSpec(
+            method=method.strip().upper(),
+            path=path,
+            segments=segments,
+            query=query,
+            headers=headers,
+            body=body,
+            problem=problem,
+        )
+
+    @staticmethod
+    def request_body(raw: Any, scope: Scope) -> str | None:
+        if not isinstance(raw, dict):
+            return None
+        mode = raw.get("mode")
+        if mode == "raw" and isinstance(raw.get("raw"), str):
+            return scope.resolve(raw["raw"])
+        if mode == "urlencoded" and isinstance(raw.get("urlencoded"), list):
+            pairs = _pairs(raw["urlencoded"])
+            return "&".join(f"{k}={scope.resolve(v)}" for k, v in pairs.items())
+        if mode == "graphql" and isinstance(raw.get("graphql"), dict):
+            graphql = raw["graphql"]
+            variables = graphql.get("variables")
+            if isinstance(variables, str):
+                try:
+                    variables = json.loads(variables) if variables.strip() else None
+                except json.JSONDecodeError:
+                    pass
+            return json.dumps({"query": graphql.get("query", ""), "variables": variables})
+        return None
+
+    def url(
+        self, raw: Any, scope: Scope
+    ) -> tuple[str, tuple[Segment, ...], tuple[tuple[str, str], ...]]:
+        path_vars: dict[str, str] = {}
+        query: list[tuple[str, str]] | None = None
+        if isinstance(raw, str):
+            text = raw
+        elif isinstance(raw, dict):
+            path_vars = _pairs(raw.get("variable"))
+            if isinstance(raw.get("query"), list):
+                query = []
+                for entry in raw["query"]:
+                    if not isinstance(entry, dict) or entry.get("disabled") is True:
+                        continue
+                    if entry.get("key") is None:
+                        continue
+                    query.append(
+                        (scope.resolve(_text(entry["key"])), scope.resolve(_text(entry.get("value"))))
+                    )
+            host, path = raw.get("host"), raw.get("path")
+            if host is not None or path is not None:
+                text = self._host_text(host) + "/" + self._path_text(path)
+                if host is None:
+                    text = "/" + self._path_text(path)
+            elif isinstance(raw.get("raw"), str):
+                text = raw["raw"]
+            else:
+                raise ValueError("URL has neither \"raw\" nor \"host\"/\"path\"")
+        elif raw is None:
+            raise ValueError("no URL")
+        else:
+            raise ValueError(f"URL is {_describe(raw)}, not a string or object")
+
+        text = scope.resolve(text.strip())
+        text = SCHEME.sub("", text, count=1)
+        text = text.partition("#")[0]
+        text, qmark, query_text = text.partition("?")
+        if query is None:
+            query = [(k, v) for k, v in parse_qsl(query_text, keep_blank_values=True)] if qmark else []
+        if not text.startswith("/"):
+            _host, _, rest = text.partition("/")  # the host never takes part in matching
+            text = "/" + rest
+        decoded = unquote(text) or "/"
+        segments = []
+        for part in decoded.split("/")[1:]:
+            var = PATH_VARIABLE.match(part)
+            if var:
+                value = path_vars.get(var.group(1), "")
+                value = scope.resolve(value) if value else ""
+                if not value:
+                    segments.append(Segment(part, wildcard=var.group(1)))
+                    continue
+                part = value
+            wild = whole_variable(part)
+            segments.append(Segment(part, wildcard=wild) if wild else Segment(part))
+        # A path variable's value may hold slashes; re-split so segments stay one per "/".
+        path = "/" + "/".join(s.text for s in segments)
+        if any("/" in s.text for s in segments if not s.wildcard):
+            flat: list[Segment] = []
+            for s in segments:
+                if s.wildcard:
+                    flat.append(s)
+                else:
+                    flat.extend(Segment(p) for p in s.text.split("/"))
+            segments = flat
+        return path, tuple(segments), tuple(query)
+
+    @staticmethod
+    def _host_text(host: Any) -> str:
+        if isinstance(host, list):
+            return ".".join(_text(h) for h in host)
+        return _text(host)
+
+    @staticmethod
+    def _path_text(path: Any) -> str:
+        if isinstance(path, list):
+            parts = []
+            for p in path:
+                if isinstance(p, dict):  # v2.0 path elements may be {"type", "value"}
+                    p = p.get("value")
+                parts.append(_text(p))
+            return "/".join(parts)
+        return _text(path).lstrip("/")
+
+
+def _schema(data: dict[str, Any], name: str) -> str:
+    info = data.get("info")
+    if not isinstance(info, dict):
+        raise CollectionError(name, "$.info", "missing: not a Postman collection")
+    schema = info.get("schema")
+    if not isinstance(schema, str):
+        raise CollectionError(
+            name, "$.info.schema", "missing: cannot tell the collection format (v2.0 or v2.1)"
+        )
+    if "v2.1" in schema:
+        return "v2.1.0"
+    if "v2.0" in schema:
+        return "v2.0.0"
+    if "v1" in schema:
+        raise CollectionError(
+            name, "$.info.schema", "a Postman v1 collection; re-export it as v2.1 from Postman"
+        )
+    raise CollectionError(
+        name, "$.info.schema", f"unsupported collection format {schema!r} (mocktui reads v2.0 and v2.1)"
+    )
+
+
+def load_collection(
+    path: str | Path,
+    overrides: Mapping[str, str] | None = None,
+    environment: Mapping[str, str] | None = None,
+    index: int = 0,
+) -> Collection:
+    """Load one collection file. ``overrides`` are --var values, ``environment`` the --env file's.
+
+    ``index`` is the file's place on the command line: position-derived example IDs of the
+    second and later files are prefixed with it so that IDs stay unique across collections.
+    """
+    name = str(path)
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise CollectionError(
+            name, "$", f"expected a Postman collection (a JSON object), got {_describe(data)}"
+        )
+    if "item" not in data and ("requests" in data or "order" in data):
+        raise CollectionError(
+            name, "$.requests",
+            "a Postman v1 collection; mocktui reads v2.0 and v2.1: re-export it from Postman",
+        )
+    if "values" in data and "item" not in data:
+        raise CollectionError(
+            name, "$.values", "an environment file, not a collection (pass it with --env)"
+        )
+    schema = _schema(data, name)
+    variables = _pairs(data.get("variable"))
+    scope = Scope((dict(overrides or {}), dict(environment or {}), variables))
+    loader = _Loader(name, index)
+    info = data["info"]
+    loader.collection_name = _text(info.get("name")) or Path(name).stem
+    root = loader.folder(data, "$", scope, (), f"{index}/")
+    root = Folder(name=loader.collection_name, key=root.key, children=root.children)
+    return Collection(
+        name=loader.collection_name,
+        source=name,
+        schema=schema,
+        root=root,
+        skipped=tuple(loader.skipped),
+        variables=variables,
+    )
