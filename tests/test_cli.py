@@ -1,0 +1,227 @@
+"""The command line as a user runs it: a real process, its exit status, stderr and stdout."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mocktui import __version__
+
+READY = re.compile(
+    r"^mocktui listening on (http://127\.0\.0\.1:(\d+)) \((\d+) endpoints, (\d+) examples\)$"
+)
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "collections"
+
+
+def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mocktui", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+class Headless:
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mocktui", "--headless", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.proc.stderr is not None
+        self.ready = self.proc.stderr.readline().rstrip("\n")
+        match = READY.match(self.ready)
+        assert match, f"unexpected ready line: {self.ready!r}"
+        self.url = match.group(1)
+
+    def stop(self, sig: int = signal.SIGINT) -> tuple[int, str, str]:
+        self.proc.send_signal(sig)
+        out, err = self.proc.communicate(timeout=15)
+        return self.proc.returncode, out, err
+
+
+@pytest.fixture
+def headless() -> Iterator[type[Headless]]:
+    started: list[Headless] = []
+
+    def start(*args: str) -> Headless:
+        server = Headless(*args)
+        started.append(server)
+        return server
+
+    yield start  # type: ignore[misc]
+    for server in started:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.communicate()
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_version_and_help() -> None:
+    version = run("--version")
+    assert version.returncode == 0
+    assert version.stdout.strip() == f"mocktui {__version__}"
+    helptext = run("--help")
+    assert helptext.returncode == 0
+    for option in (
+        "--headless",
+        "--host",
+        "--port",
+        "--env",
+        "--var",
+        "--api-key",
+        "--delay",
+        "--match-body",
+        "--match-headers",
+        "--no-cors",
+        "--seed",
+        "--version",
+    ):
+        assert option in helptext.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "broken.json",
+            '{"info": {"name": "x",}',
+            "line 1, column 23: invalid JSON: Expecting property name enclosed in double quotes",
+        ),
+        ("list.json", "[1, 2]", "$: expected a Postman collection (a JSON object), got a list"),
+        (
+            "v1.json",
+            '{"id": "x", "name": "old", "requests": [], "order": []}',
+            "$.requests: a Postman v1 collection; mocktui reads v2.0 and v2.1: re-export it "
+            "from Postman",
+        ),
+        ("other.json", '{"hello": "world"}', "$.info: missing: not a Postman collection"),
+        (
+            "bad-code.json",
+            '{"info": {"name": "x", "schema": "https://schema.getpostman.com/json/collection/'
+            'v2.1.0/collection.json"}, "item": [{"name": "a", "request": {"method": "GET", '
+            '"url": "/a"}, "response": [{"name": "r", "code": "abc"}]}]}',
+            '$.item[0].response[0].code: expected an HTTP status code from 100 to 599, got "abc"',
+        ),
+    ],
+)
+def test_unusable_collection_exits_2_with_one_clear_line(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = write(tmp_path, name, content)
+    result = run(path, "--headless", "--port", "0")
+    assert result.returncode == 2
+    assert result.stderr == f"mocktui: error: {path}: {message}\n"
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_file_and_bad_env_file(tmp_path: Path) -> None:
+    missing = run(str(tmp_path / "nope.json"), "--headless")
+    assert missing.returncode == 2
+    assert missing.stderr == f"mocktui: error: {tmp_path / 'nope.json'}: file: no such file\n"
+    env = write(tmp_path, "env.json", '{"name": "e"}')
+    bad_env = run("--env", env, "--headless")
+    assert bad_env.returncode == 2
+    assert bad_env.stderr == (
+        f'mocktui: error: {env}: $.values: missing "values": not a Postman environment file\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--var", "novalue"], "argument --var: expected NAME=VALUE, got 'novalue'"),
+        (["--port", "70000"], "argument --port: must be from 0 to 65535, got 70000"),
+        (["--delay", "soon"], "argument --delay: expected milliseconds, got 'soon'"),
+    ],
+)
+def test_bad_options_exit_2(args: list[str], fragment: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_port_in_use_exits_1_with_a_hint() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("--headless", "--port", str(port))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"mocktui: error: cannot listen on 127.0.0.1:{port}: the port is in use "
+        "(pick another with --port, or --port 0 for a free one)\n"
+    )
+
+
+def test_headless_serves_the_demo_and_logs_json_lines(headless) -> None:
+    server = headless("--seed", "3")
+    assert server.ready.endswith("(8 endpoints, 18 examples)")
+    with httpx.Client(base_url=server.url) as client:
+        assert client.get("/users/7").status_code == 200
+        assert client.get("/missing").status_code == 404
+    time.sleep(0.3)
+    code, out, err = server.stop(signal.SIGINT)
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(x["method"], x["path"], x["status"], x["example"]) for x in lines] == [
+        ("GET", "/users/7", 200, "User found"),
+        ("GET", "/missing", 404, None),
+    ]
+    assert lines[1]["miss"] == "no example matches this method and path"
+    assert all(isinstance(x["duration_ms"], float) for x in lines)
+    assert set(lines[0]) >= {"time", "method", "path", "status", "example", "duration_ms"}
+    assert "Traceback" not in err
+
+
+def test_headless_sigterm_exits_0_with_options(headless) -> None:
+    env = SHARED / "wise-api.postman_environment.json"
+    coll = SHARED / "roxyapi-tarot.postman_collection.json"
+    if not coll.exists():
+        pytest.skip("shared collections are not here")
+    server = headless(
+        str(coll),
+        "--env",
+        str(env),
+        "--var",
+        "apiKey=k",
+        "--api-key",
+        "k",
+        "--delay",
+        "5",
+        "--match-headers",
+        "accept",
+        "--no-cors",
+    )
+    assert server.ready.endswith("(10 endpoints, 61 examples)")
+    with httpx.Client(base_url=server.url) as client:
+        assert client.get("/api/v2/tarot/cards/fool").status_code == 401
+        ok = client.get(
+            "/api/v2/tarot/cards/fool", headers={"x-api-key": "k", "accept": "application/json"}
+        )
+        assert ok.status_code == 200
+        assert "access-control-allow-origin" not in ok.headers
+    code, _out, err = server.stop(signal.SIGTERM)
+    assert code == 0
+    assert "Traceback" not in err
