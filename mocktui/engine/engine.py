@@ -149,7 +149,13 @@ class MockEngine:
     def handle(self, request: MockRequest) -> MockResponse:
         """Match and render. Never raises for anything a client can send."""
         method = request.method.upper()
-        if self._api_key is not None and not self._is_preflight(request):
+        # A browser's preflight never carries the key: it is answered without one. Anything
+        # else, a preflight-shaped OPTIONS left unanswered included, needs the key.
+        if self.settings.cors and self._is_preflight(request):
+            preflight = self._preflight(request)
+            if preflight is not None:
+                return preflight
+        if self._api_key is not None:
             given = (request.header("x-api-key") or "").encode()
             if not hmac.compare_digest(given, self._api_key):
                 return self._error(
@@ -159,10 +165,6 @@ class MockEngine:
                     "This mock server is private: send a valid key in the x-api-key header.",
                     "401: missing or wrong x-api-key",
                 )
-        if self.settings.cors and self._is_preflight(request):
-            preflight = self._preflight(request)
-            if preflight is not None:
-                return preflight
         match = self.matcher.match(
             MatchRequest(method, request.path or "/", request.query, request.headers, request.body)
         )

@@ -52,7 +52,9 @@ def without_ids(path: str) -> str:
 
 def natural_key(value: str) -> tuple[Any, ...]:
     """Sort key for example IDs: "2" before "10", text compared piecewise."""
-    return tuple(int(p) if p.isdigit() else p for p in _NATURAL.split(value))
+    # The odd parts of the split are the digit runs (str.isdigit() would also accept "²",
+    # which int() rejects).
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(_NATURAL.split(value)))
 
 
 def parse_body(text: str | bytes | None) -> tuple[bool, Any]:
@@ -62,8 +64,10 @@ def parse_body(text: str | bytes | None) -> tuple[bool, Any]:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     stripped = text.strip()
-    if stripped[:1] in ("{", "[", '"') or stripped in ("true", "false", "null") or (
-        stripped[:1].isdigit() or stripped[:1] == "-"
+    if (
+        stripped[:1] in ("{", "[", '"')
+        or stripped in ("true", "false", "null")
+        or (stripped[:1].isdigit() or stripped[:1] == "-")
     ):
         try:
             return True, json.loads(stripped)
@@ -342,11 +346,7 @@ class Matcher:
 
     def match(self, request: MatchRequest) -> MatchResult:
         result = self._match(request, request.method)
-        if (
-            result.entry is None
-            and request.method == "HEAD"
-            and result.not_found_header is None
-        ):
+        if result.entry is None and request.method == "HEAD" and result.not_found_header is None:
             # mocktui decision: HEAD with no HEAD example falls back to the GET examples.
             fallback = self._match(request, "GET")
             if fallback.entry is not None:
@@ -453,7 +453,9 @@ class Matcher:
                     consider(entry, f"document distance {similarity:.2f}", DISTANCE_SCORE, {})
                 else:
                     seen.add(id(entry))
-                    dropped.append(_candidate(entry, False, "4 path: no step makes the paths equal"))
+                    dropped.append(
+                        _candidate(entry, False, "4 path: no step makes the paths equal")
+                    )
         else:
             unscanned = sum(1 for e in bucket if id(e) not in seen)
         if unscanned:
@@ -478,9 +480,7 @@ class Matcher:
         notes.append(f"x-mock-response-code: only examples with code {code}")
         return code
 
-    def _by_id(
-        self, wanted: str, method: str, code: int | None, notes: list[str]
-    ) -> MatchResult:
+    def _by_id(self, wanted: str, method: str, code: int | None, notes: list[str]) -> MatchResult:
         entry = self.index.by_id.get(wanted)
         problem = None
         if entry is None:
@@ -504,21 +504,19 @@ class Matcher:
         return MatchResult(
             entry,
             Explanation(
-                "x-mock-response-id", (_candidate(entry, True, "3 x-mock-response-id"),), tuple(notes)
+                "x-mock-response-id",
+                (_candidate(entry, True, "3 x-mock-response-id"),),
+                tuple(notes),
             ),
         )
 
-    def _by_name(
-        self, wanted: str, method: str, code: int | None, notes: list[str]
-    ) -> MatchResult:
+    def _by_name(self, wanted: str, method: str, code: int | None, notes: list[str]) -> MatchResult:
         header = f"x-mock-response-name: {wanted}"
         named = self.index.by_name.get(wanted, [])
         usable = [
             e
             for e in named
-            if e.method == method
-            and (code is None or e.example.code == code)
-            and self._enabled(e)
+            if e.method == method and (code is None or e.example.code == code) and self._enabled(e)
         ]
         if not usable:
             problem = "no enabled example of this method has this name"
@@ -531,7 +529,9 @@ class Matcher:
             )
         winner = next((e for e in usable if e.example.code == 200), usable[0])
         cands = tuple(
-            _candidate(e, e is winner, "3 x-mock-response-name" + (" (picked)" if e is winner else ""))
+            _candidate(
+                e, e is winner, "3 x-mock-response-name" + (" (picked)" if e is winner else "")
+            )
             for e in usable
         )
         return MatchResult(winner, Explanation("x-mock-response-name", cands, tuple(notes)))
@@ -578,10 +578,20 @@ class Matcher:
         if not scored:
             explanation = self.explain_miss(request, method, forms, dropped, notes)
             reason = "no example matches this method and path"
-            if any(c.step.startswith("mocktui: endpoint disabled") for c in dropped):
-                reason = "the endpoint that matches is disabled in mocktui"
-            elif dropped and all(c.step.startswith("6") for c in dropped if c.score is not None) and any(
-                c.score is not None for c in dropped
+            disabled = next(
+                (c for c in dropped if c.step.startswith("mocktui: endpoint disabled")), None
+            )
+            if disabled is not None:
+                endpoint = next(
+                    e.endpoint
+                    for e in self.index.entries
+                    if e.endpoint.key == disabled.endpoint_key
+                )
+                reason = f"the endpoint that matches ({endpoint.name!r}) is disabled in mocktui"
+            elif (
+                dropped
+                and all(c.step.startswith("6") for c in dropped if c.score is not None)
+                and any(c.score is not None for c in dropped)
             ):
                 reason = "examples match the path but their headers or body differ"
             return MatchResult(None, explanation, miss_reason=reason)
@@ -592,18 +602,29 @@ class Matcher:
         chosen = winner.entry
         pin_note: str | None = None
         pinned_id = self.controls.pins.get(winner.entry.endpoint.key)
-        if pinned_id is not None and request.header("x-mock-response-code") is None:
+        # An x-mock-response-code that does not parse is ignored: it does not beat the pin.
+        if pinned_id is not None and self._code_filter(request, []) is None:
             pinned = self.index.by_id.get(pinned_id)
             if pinned is not None and self._enabled(pinned):
                 chosen = pinned
                 decided_by = "pin"
-                pin_note = f"endpoint pinned to example {pinned.example.name!r} ({pinned.example.code})"
+                pin_note = (
+                    f"endpoint pinned to example {pinned.example.name!r} ({pinned.example.code})"
+                )
         if len(top) > 1:
             notes.append(
-                f"{len(top)} examples tied at {best:g}: sorted by ID, first with code 200 else first"
+                f"{len(top)} examples tied at {best:g}: lowest ID wins, code 200 first"
             )
         if pin_note:
             notes.append(pin_note)
+
+        def step(s: _Scored) -> str:
+            if s.entry is chosen:
+                return "pin" if decided_by == "pin" else s.step
+            if s is winner:
+                return f"{s.step}; the pinned example answers instead"
+            return f"{s.step}; 7 lower score or tie-break"
+
         cands = [
             Candidate(
                 example_id=s.entry.example.id,
@@ -612,16 +633,21 @@ class Matcher:
                 code=s.entry.example.code,
                 method=s.entry.method,
                 path=s.entry.example.request.display_path,
-                kept=s is winner,
-                step=s.step if s is winner else f"{s.step}; 7 lower score or tie-break",
+                kept=s.entry is chosen,
+                step=step(s),
                 score=s.score,
                 detail=", ".join(s.detail),
             )
-            for s in sorted(scored, key=lambda s: (s is not winner, -s.score, s.entry.sort_key))
+            for s in sorted(
+                scored,
+                key=lambda s: (s.entry is not chosen, s is not winner, -s.score, s.entry.sort_key),
+            )
         ]
-        if decided_by == "pin" and chosen is not winner.entry:
+        if not any(s.entry is chosen for s in scored):
             cands.insert(0, _candidate(chosen, True, "pin"))
-        captures = winner.captures if chosen is winner.entry else wildcard_captures(chosen, forms) or {}
+        captures = (
+            winner.captures if chosen is winner.entry else wildcard_captures(chosen, forms) or {}
+        )
         return MatchResult(
             chosen,
             Explanation(decided_by, tuple(cands) + tuple(dropped), tuple(notes)),
@@ -667,7 +693,29 @@ class Matcher:
 def _bodies_equal(entry: Entry, request_body: tuple[bool, Any] | None) -> bool:
     if request_body is None:
         return not entry.body_present
-    return entry.body == request_body
+    try:
+        return _same_json(entry.body, request_body)
+    except RecursionError:  # JSON nested deeper than Python can compare: not the same
+        return False
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Equality of parsed JSON values: like ``==``, but ``true`` is not ``1`` (Python says so)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(_same_json(v, b[k]) for k, v in a.items())
+        )
+    if isinstance(a, list | tuple):
+        return (
+            isinstance(b, list | tuple)
+            and len(a) == len(b)
+            and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+        )
+    return a == b
 
 
 def _candidate(entry: Entry, kept: bool, step: str, score: float | None = None) -> Candidate:

@@ -6,13 +6,14 @@ so the command line can print one clear line and exit 2 instead of a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, unquote_plus
 
 from mocktui.postman.model import (
     Collection,
@@ -137,12 +138,12 @@ def load_environment(path: str | Path) -> dict[str, str]:
         if "item" in data or "info" in data:
             problem = "this is a collection, not an environment file (give it without --env)"
         else:
-            problem = "missing \"values\": not a Postman environment file"
+            problem = 'missing "values": not a Postman environment file'
         raise CollectionError(name, "$.values", problem)
     for index, entry in enumerate(values):
         if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
             raise CollectionError(
-                name, f"$.values[{index}]", "expected an object with a string \"key\""
+                name, f"$.values[{index}]", 'expected an object with a string "key"'
             )
     return _pairs(values, enabled_key="enabled")
 
@@ -182,7 +183,7 @@ class _Loader:
             elif "request" in item:
                 children.append(self.endpoint(item, item_where, scope, names, name))
             else:
-                raise self.fail(item_where, "neither a request (\"request\") nor a folder (\"item\")")
+                raise self.fail(item_where, 'neither a request ("request") nor a folder ("item")')
         return Folder(name=names[-1] if names else "", key=key, children=tuple(children))
 
     def _key(self, item: dict[str, Any], names: tuple[str, ...]) -> str:
@@ -215,8 +216,14 @@ class _Loader:
             if example.request.problem:
                 self.skipped.append(Skipped(key, example.id, example.name, example.request.problem))
             examples.append(example)
-        return Endpoint(key=key, name=name, folder=folder, collection=self.collection_name,
-                        request=request, examples=tuple(examples))
+        return Endpoint(
+            key=key,
+            name=name,
+            folder=folder,
+            collection=self.collection_name,
+            request=request,
+            examples=tuple(examples),
+        )
 
     def example(
         self,
@@ -326,7 +333,9 @@ class _Loader:
                     pairs.append((key.strip(), scope.resolve(value.strip(), keep)))
                 continue
             if not isinstance(entry, dict):
-                raise self.fail(f"{where}[{i}]", f"expected a header object, got {_describe(entry)}")
+                raise self.fail(
+                    f"{where}[{i}]", f"expected a header object, got {_describe(entry)}"
+                )
             if entry.get("disabled") is True:
                 continue
             key = _text(entry.get("key")).strip()
@@ -377,10 +386,8 @@ class _Loader:
             graphql = raw["graphql"]
             variables = graphql.get("variables")
             if isinstance(variables, str):
-                try:
+                with contextlib.suppress(json.JSONDecodeError):
                     variables = json.loads(variables) if variables.strip() else None
-                except json.JSONDecodeError:
-                    pass
             return json.dumps({"query": graphql.get("query", ""), "variables": variables})
         return None
 
@@ -400,8 +407,12 @@ class _Loader:
                         continue
                     if entry.get("key") is None:
                         continue
+                    # Decoded as parse_qsl decodes the raw form (and the server the request's).
                     query.append(
-                        (scope.resolve(_text(entry["key"])), scope.resolve(_text(entry.get("value"))))
+                        (
+                            unquote_plus(scope.resolve(_text(entry["key"]))),
+                            unquote_plus(scope.resolve(_text(entry.get("value")))),
+                        )
                     )
             host, path = raw.get("host"), raw.get("path")
             if host is not None or path is not None:
@@ -411,7 +422,7 @@ class _Loader:
             elif isinstance(raw.get("raw"), str):
                 text = raw["raw"]
             else:
-                raise ValueError("URL has neither \"raw\" nor \"host\"/\"path\"")
+                raise ValueError('URL has neither "raw" nor "host"/"path"')
         elif raw is None:
             raise ValueError("no URL")
         else:
@@ -422,7 +433,9 @@ class _Loader:
         text = text.partition("#")[0]
         text, qmark, query_text = text.partition("?")
         if query is None:
-            query = [(k, v) for k, v in parse_qsl(query_text, keep_blank_values=True)] if qmark else []
+            query = (
+                [(k, v) for k, v in parse_qsl(query_text, keep_blank_values=True)] if qmark else []
+            )
         if not text.startswith("/"):
             _host, _, rest = text.partition("/")  # the host never takes part in matching
             text = "/" + rest
@@ -487,7 +500,9 @@ def _schema(data: dict[str, Any], name: str) -> str:
             name, "$.info.schema", "a Postman v1 collection; re-export it as v2.1 from Postman"
         )
     raise CollectionError(
-        name, "$.info.schema", f"unsupported collection format {schema!r} (mocktui reads v2.0 and v2.1)"
+        name,
+        "$.info.schema",
+        f"unsupported collection format {schema!r} (mocktui reads v2.0 and v2.1)",
     )
 
 
@@ -510,7 +525,8 @@ def load_collection(
         )
     if "item" not in data and ("requests" in data or "order" in data):
         raise CollectionError(
-            name, "$.requests",
+            name,
+            "$.requests",
             "a Postman v1 collection; mocktui reads v2.0 and v2.1: re-export it from Postman",
         )
     if "values" in data and "item" not in data:

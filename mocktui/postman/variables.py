@@ -9,6 +9,7 @@ from dataclasses import dataclass
 # {{name}}: Postman allows almost anything but braces inside; $-names are dynamic variables.
 VARIABLE = re.compile(r"\{\{([^{}]+?)\}\}")
 MAX_DEPTH = 5  # nested variables ({{a}} -> "{{b}}/x") are resolved this many times at most
+FRONT_LAYERS = 2  # --var and the environment: the layers every folder variable ranks below
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +28,15 @@ class Scope:
         return any(name in layer for layer in self.layers)
 
     def with_folder(self, folder_vars: Mapping[str, str]) -> Scope:
-        """Folder variables rank below --var and the environment, above collection variables."""
+        """Folder variables rank below --var and the environment, above collection variables.
+
+        The layers are (--var, environment, folders nearest first ..., collection): a nested
+        folder's variables outrank those of the folders around it.
+        """
         if not folder_vars:
             return self
-        *front, collection = self.layers
-        return Scope((*front, folder_vars, collection))
+        front, rest = self.layers[:FRONT_LAYERS], self.layers[FRONT_LAYERS:]
+        return Scope((*front, folder_vars, *rest))
 
     def resolve(self, text: str, keep: frozenset[str] = frozenset()) -> str:
         """Replace every defined ``{{name}}``; undefined ones (and ``{{$dynamic}}``) stay.

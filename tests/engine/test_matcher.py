@@ -1,0 +1,806 @@
+"""Postman's matching algorithm (spec section 3) and mocktui's controls (section 7).
+
+Each test drives ``MockEngine.handle`` and checks both the answer and the explanation: the
+score of the kept candidate and the step that decided.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from mocktui.engine.controls import Controls
+from mocktui.engine.engine import EngineSettings, MockEngine, MockRequest, MockResponse
+from mocktui.engine.explain import Candidate
+from mocktui.engine.matcher import (
+    Index,
+    Matcher,
+    MatchRequest,
+    MatchSettings,
+    natural_key,
+)
+
+
+def send(
+    engine: MockEngine,
+    path: str,
+    method: str = "GET",
+    headers: Sequence[tuple[str, str]] = (),
+    query: Sequence[tuple[str, str]] = (),
+    body: bytes = b"",
+) -> MockResponse:
+    return engine.handle(MockRequest(method, path, query=query, headers=headers, body=body))
+
+
+def kept(response: MockResponse) -> Candidate:
+    assert response.explanation is not None
+    winners = [c for c in response.explanation.candidates if c.kept]
+    assert len(winners) == 1, response.explanation.lines()
+    return winners[0]
+
+
+def candidate(response: MockResponse, name: str) -> Candidate:
+    assert response.explanation is not None
+    found = [c for c in response.explanation.candidates if c.example_name == name]
+    assert len(found) == 1, response.explanation.lines()
+    return found[0]
+
+
+def chosen(response: MockResponse) -> str | None:
+    return response.example.name if response.example else None
+
+
+def error(response: MockResponse) -> dict[str, str]:
+    assert ("Content-Type", "application/json") in response.headers
+    data = json.loads(response.body)
+    assert set(data) == {"error"}
+    assert set(data["error"]) == {"name", "header", "message"}
+    return data["error"]
+
+
+# -- step 1: well-formed only --------------------------------------------------------------------
+
+
+def test_step1_malformed_examples_are_left_out_and_listed(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/a",
+            pm.example("no method", "/a", method=None, code=200),
+            pm.example("no url", None, code=200),
+            pm.example("fine", "/a", code=201),
+        )
+    )
+    response = send(engine, "/a")
+    assert chosen(response) == "fine"
+    assert [c.example_name for c in response.explanation.candidates] == ["fine"]
+    assert [(s.name, s.reason) for s in engine.collections[0].skipped] == [
+        ("no method", "no method"),
+        ("no url", "no URL"),
+    ]
+    assert [e.example.name for e in engine.index.entries] == ["fine"]
+
+
+# -- step 2: method ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "get", "Get"])
+def test_step2_method_is_case_insensitive_on_input(pm: Any, method: str) -> None:
+    engine = pm.engine(pm.item("r", "/a", pm.example("g", "/a")))
+    assert chosen(send(engine, "/a", method=method)) == "g"
+
+
+def test_step2_other_methods_are_left_out(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item("r", "/a", pm.example("post", "/a", method="POST"), method="POST"),
+        pm.item("r", "/a", pm.example("put", "/a", method="PUT", code=202), method="PUT"),
+    )
+    assert chosen(send(engine, "/a", method="put")) == "put"
+    response = send(engine, "/a", method="DELETE")
+    assert response.status == 404
+    assert error(response)["name"] == "mockRequestNotFoundError"
+    assert candidate(response, "post").step == "2 method: POST, not DELETE"
+
+
+def test_matching_uses_the_original_request_not_the_endpoint_request(pm: Any) -> None:
+    engine = pm.engine(pm.item("r", "/endpoint", pm.example("e", "/original")))
+    assert chosen(send(engine, "/original")) == "e"
+    assert send(engine, "/endpoint").status == 404
+
+
+# -- step 3: custom headers ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def coded(pm: Any) -> MockEngine:
+    return pm.engine(
+        pm.item(
+            "r",
+            "/a",
+            pm.example("ok", "/a", code=200, body="ok"),
+            pm.example("missing", "/a", code=404, body="missing"),
+            pm.example("boom", "/a", code=500, id="ex-boom", body="boom"),
+            pm.example("twin", "/a", code=404, id="t9"),
+            pm.example("twin", "/a", code=200, id="t10"),
+            pm.example("twin", "/a", code=500, id="t8"),
+            pm.example("triplet", "/a", code=503, id="z"),
+            pm.example("triplet", "/a", code=502, id="y"),
+        ),
+        pm.item("p", "/p", pm.example("post", "/p", method="POST", code=201), method="POST"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("404", "missing", id="404"),
+        pytest.param(" 500 ", "boom", id="padded"),
+        pytest.param("abc", "ok", id="non-numeric-ignored"),
+        pytest.param("", "ok", id="empty-ignored"),
+    ],
+)
+def test_step3_response_code_filter(coded: MockEngine, value: str, expected: str) -> None:
+    response = send(coded, "/a", headers=[("X-Mock-Response-Code", value)])
+    assert chosen(response) == expected
+    if value.strip() in ("404", "500"):
+        assert all(
+            c.code == int(value) for c in response.explanation.candidates if c.score is not None
+        )
+
+
+def test_step3_response_code_without_example_is_a_miss(coded: MockEngine) -> None:
+    response = send(coded, "/a", headers=[("x-mock-response-code", "418")])
+    assert response.status == 404
+    assert error(response)["name"] == "mockRequestNotFoundError"
+    assert candidate(response, "ok").step == "3 x-mock-response-code: code is not 418"
+
+
+@pytest.mark.parametrize(
+    ("wanted", "expected"),
+    [
+        pytest.param("ex-boom", "boom", id="explicit-id"),
+        pytest.param("2", "missing", id="position-derived-id"),
+        pytest.param("t9", "twin", id="explicit-id-with-digits"),
+    ],
+)
+def test_step3_response_id(coded: MockEngine, wanted: str, expected: str) -> None:
+    response = send(coded, "/a", headers=[("x-mock-response-id", wanted)])
+    assert chosen(response) == expected
+    assert response.example.id == wanted
+    assert response.explanation.decided_by == "x-mock-response-id"
+
+
+@pytest.mark.parametrize(
+    ("headers", "problem"),
+    [
+        pytest.param([("x-mock-response-id", "nope")], "no example has this ID", id="unknown"),
+        pytest.param(
+            [("x-mock-response-id", "ex-boom"), ("x-mock-response-code", "200")],
+            "example ex-boom has code 500, not 200",
+            id="code-disagrees",
+        ),
+    ],
+)
+def test_step3_response_id_not_found(
+    coded: MockEngine, headers: list[tuple[str, str]], problem: str
+) -> None:
+    response = send(coded, "/a", headers=headers)
+    wanted = headers[0][1]
+    assert response.status == 404
+    body = error(response)
+    assert body["name"] == "mockRequestNotFoundError"
+    assert body["header"] == "No matching requests"
+    assert f"x-mock-response-id: {wanted}" in body["message"]
+    assert response.miss_reason == f"x-mock-response-id: {wanted}: {problem}"
+
+
+def test_step3_response_id_of_another_method(coded: MockEngine) -> None:
+    post_id = next(e.example.id for e in coded.index.entries if e.example.name == "post")
+    response = send(coded, "/a", headers=[("x-mock-response-id", post_id)])
+    assert response.status == 404
+    assert response.miss_reason == (
+        f"x-mock-response-id: {post_id}: example {post_id} answers POST, not GET"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected_id"),
+    [
+        # Sorted by ID (t8, t9, t10): the first with code 200 is t10.
+        pytest.param("twin", "t10", id="first-200-by-id"),
+        # No 200 among them: the first by ID (y before z).
+        pytest.param("triplet", "y", id="first-by-id"),
+        pytest.param("boom", "ex-boom", id="single"),
+    ],
+)
+def test_step3_response_name(coded: MockEngine, name: str, expected_id: str) -> None:
+    response = send(coded, "/a", headers=[("x-mock-response-name", name)])
+    assert response.example.id == expected_id
+    assert response.explanation.decided_by == "x-mock-response-name"
+
+
+def test_step3_response_name_not_found(coded: MockEngine) -> None:
+    response = send(coded, "/a", headers=[("x-mock-response-name", "Nobody")])
+    assert response.status == 404
+    assert "x-mock-response-name: Nobody" in error(response)["message"]
+    assert error(response)["name"] == "mockRequestNotFoundError"
+
+
+def test_step3_response_name_respects_code_filter(coded: MockEngine) -> None:
+    response = send(
+        coded, "/a", headers=[("x-mock-response-name", "twin"), ("x-mock-response-code", "500")]
+    )
+    assert response.example.id == "t8"
+
+
+# -- step 4: path score --------------------------------------------------------------------------
+
+PATH_ROWS = [
+    # example path, request path, score (None: dropped), step shown
+    pytest.param("/users/list", "/users/list", 100, "4 path: exact", id="exact"),
+    pytest.param("/users/list", "/users/list/", 95, "4 path: trailing slash", id="trailing-req"),
+    pytest.param("/users/list/", "/users/list", 95, "4 path: trailing slash", id="trailing-ex"),
+    pytest.param("/users/list", "/Users/LIST", 90, "4 path: case", id="case"),
+    pytest.param(
+        "/users/list", "/USERS/list/", 85, "4 path: trailing slash + case", id="trailing+case"
+    ),
+    pytest.param("/users/{{name}}", "/users/carol", 80, "4 path: wildcard", id="wildcard"),
+    pytest.param("/users/:name", "/users/carol", 80, "4 path: wildcard", id="wildcard-colon"),
+    pytest.param(
+        "/users/{{name}}/posts", "/users/carol/posts/", 80, "4 path: wildcard", id="wildcard-mid"
+    ),
+    pytest.param("/users/123", "/users/456", 79, "4 path: ID-like segments", id="id-like"),
+    pytest.param(
+        "/orders/3f2b8c1e-0d5a-4c1b-9f8e-6a7b8c9d0e1f/items",
+        "/orders/abc123/items",
+        79,
+        "4 path: ID-like segments",
+        id="id-like-uuid-vs-alnum",
+    ),
+    pytest.param(
+        "/users/123",
+        "/users/456/",
+        75,
+        "4 path: trailing slash + ID-like segments",
+        id="trailing+id-like",
+    ),
+    pytest.param(
+        "/products/list",
+        "/products/lists",
+        70,
+        "4 path: document distance 0.93",
+        id="document-distance",
+    ),
+    pytest.param("/products/list", "/orders/pending", None, None, id="dropped"),
+    pytest.param("/users/{{name}}", "/users/a/b", None, None, id="wildcard-not-two-segments"),
+    pytest.param("/users/{{name}}", "/users/", None, None, id="wildcard-not-empty"),
+    pytest.param("/users/{{name}}/posts", "/users//posts", None, None, id="wildcard-not-empty-mid"),
+    pytest.param("/users/{{name}}", "/users/x-carol", 80, "4 path: wildcard", id="wildcard-any"),
+    pytest.param("/users/123", "/users/123/456", None, None, id="id-like-count-differs"),
+    pytest.param("/items/123", "/Items/456", None, None, id="case+id-like-is-no-step"),
+    pytest.param("/products/list", "/products/list/a", None, None, id="distance-count-differs"),
+]
+
+
+@pytest.mark.parametrize(("example_path", "request_path", "score", "step"), PATH_ROWS)
+def test_step4_path_score(
+    pm: Any, example_path: str, request_path: str, score: int | None, step: str | None
+) -> None:
+    engine = pm.engine(pm.item("r", example_path, pm.example("e", example_path)))
+    response = send(engine, request_path)
+    if score is None:
+        assert response.status == 404
+        assert response.example is None
+        dropped = candidate(response, "e")
+        assert (dropped.kept, dropped.score) == (False, None)
+        assert dropped.step == "4 path: no step makes the paths equal"
+        assert response.miss_reason == "no example matches this method and path"
+    else:
+        assert chosen(response) == "e"
+        winner = kept(response)
+        assert (winner.score, winner.step) == (score, step)
+
+
+def test_step4_first_step_that_applies_decides(pm: Any) -> None:
+    # Each example is reachable by a different step; the better step wins.
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/x",
+            pm.example("wild", "/users/{{id}}", id="1"),
+            pm.example("literal", "/users/me", id="2"),
+            pm.example("ids", "/users/42", id="3"),
+        )
+    )
+    response = send(engine, "/users/me")
+    assert chosen(response) == "literal"
+    assert kept(response).score == 100
+    assert candidate(response, "wild").score == 80
+    response = send(engine, "/users/7")
+    assert chosen(response) == "wild"  # wildcard (-20) before ID-like (-21)
+    assert candidate(response, "ids").score == 79
+
+
+def test_step4_dropped_example_listed_when_another_matches(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item("r", "/x", pm.example("near", "/products/list"), pm.example("far", "/zz/qq"))
+    )
+    response = send(engine, "/products/lists")
+    assert chosen(response) == "near"
+    far = candidate(response, "far")
+    assert (far.kept, far.score, far.step) == (False, None, "4 path: no step makes the paths equal")
+
+
+def test_step4_wildcard_captures_fill_the_body(pm: Any) -> None:
+    example = pm.example(
+        "e", "/users/{{userId}}/posts/:postId", body='{"user": "{{userId}}", "post": "{{postId}}"}'
+    )
+    engine = pm.engine(pm.item("r", "/users/{{userId}}/posts/:postId", example))
+    response = send(engine, "/users/carol/posts/x7")
+    assert json.loads(response.body) == {"user": "carol", "post": "x7"}
+
+
+def test_step4_defined_empty_variable_is_not_a_wildcard(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item("r", "/notaries/{{userId}}", pm.example("e", "/notaries/{{userId}}")),
+        variables={"userId": ""},
+    )
+    response = send(engine, "/notaries/")
+    assert (chosen(response), kept(response).score) == ("e", 100)
+    assert send(engine, "/notaries/someone").status == 404
+
+
+def test_step4_percent_decoded_example_path(pm: Any) -> None:
+    engine = pm.engine(pm.item("r", "/files/my%20doc", pm.example("e", "/files/my%20doc")))
+    response = send(engine, "/files/my doc")
+    assert (chosen(response), kept(response).score) == ("e", 100)
+
+
+# -- step 5: query parameters --------------------------------------------------------------------
+
+QUERY_ROWS = [
+    # example query, request query, score
+    pytest.param("", [], 100, id="no-params"),
+    pytest.param("?a=1&b=2", [("a", "1"), ("b", "2")], 110, id="all-match"),
+    pytest.param("?a=1&b=2", [("b", "2"), ("a", "1")], 110, id="all-match-any-order"),
+    pytest.param("?a=1&b=2", [("a", "1"), ("b", "3")], 105, id="some-match-partial"),
+    pytest.param("?a=1&b=2", [("a", "1")], 105, id="some-match-missing"),
+    pytest.param("?a=1", [("a", "1"), ("b", "2"), ("c", "3")], 100 + 10 / 3, id="some-match-extra"),
+    pytest.param("?a=1&b=2&c=3&d=4", [("a", "1")], 102.5, id="quarter"),
+    pytest.param("?a=1", [("a", "A")], 100, id="none-match-partial-only"),
+    pytest.param("?a=1&b=2", [("a", "9")], 99, id="none-match-one-missing"),
+    pytest.param("?a=1", [("A", "1")], 98, id="keys-case-sensitive"),
+    pytest.param("", [("x", "1"), ("y", "2"), ("z", "3")], 97, id="request-only"),
+    pytest.param("?a=1&b=2&c=3&d=4&e=5&f=6", [(k, "1") for k in "uvwxyz"], 90, id="capped-at-10"),
+    pytest.param("?a=Hello", [("a", "hello")], 100, id="values-case-sensitive"),
+]
+
+
+@pytest.mark.parametrize(("example_query", "request_query", "score"), QUERY_ROWS)
+def test_step5_query_score(
+    pm: Any, example_query: str, request_query: list[tuple[str, str]], score: float
+) -> None:
+    url = f"https://x.com/search{example_query}"
+    engine = pm.engine(pm.item("r", url, pm.example("e", url)))
+    response = send(engine, "/search", query=request_query)
+    assert chosen(response) == "e"
+    assert kept(response).score == pytest.approx(score, abs=0.01)
+
+
+def test_step5_query_decides_between_examples(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/s",
+            pm.example("red", "/s?color=red", id="1"),
+            pm.example("blue", "/s?color=blue", id="2"),
+        )
+    )
+    assert chosen(send(engine, "/s", query=[("color", "blue")])) == "blue"
+    assert chosen(send(engine, "/s", query=[("color", "red")])) == "red"
+
+
+def test_step5_disabled_query_params_are_not_compared(pm: Any) -> None:
+    url = {
+        "host": ["x"],
+        "path": ["s"],
+        "query": [{"key": "a", "value": "1"}, {"key": "b", "value": "2", "disabled": True}],
+    }
+    engine = pm.engine(pm.item("r", url, pm.example("e", url)))
+    assert kept(send(engine, "/s", query=[("a", "1")])).score == 110
+
+
+# -- step 6: headers and body --------------------------------------------------------------------
+
+
+@pytest.fixture
+def tenants(pm: Any) -> Any:
+    def make(settings: EngineSettings | None = None) -> MockEngine:
+        return pm.engine(
+            pm.item(
+                "r",
+                "/t",
+                pm.example("alpha", "/t", id="1", headers={"X-Tenant": "a", "X-Role": "admin"}),
+                pm.example("beta", "/t", id="2", headers={"X-Tenant": "b", "X-Role": "admin"}),
+                pm.example("gamma", "/t", id="3", headers={"X-Tenant": "b", "X-Role": "user"}),
+            ),
+            settings=settings,
+        )
+
+    return make
+
+
+HEADER_ROWS = [
+    # settings.match_headers, request headers, chosen (None: miss)
+    pytest.param((), [("x-tenant", "b")], "alpha", id="off-tie-by-id"),
+    pytest.param(
+        (), [("x-tenant", "b"), ("x-mock-match-request-headers", "X-Tenant")], "beta", id="list"
+    ),
+    pytest.param(
+        (),
+        [
+            ("X-TENANT", "b"),
+            ("x-role", "user"),
+            ("x-mock-match-request-headers", "x-tenant, X-Role"),
+        ],
+        "gamma",
+        id="list-of-two-names-case-insensitive",
+    ),
+    pytest.param(
+        (),
+        [("x-tenant", "b"), ("x-role", "user"), ("x-mock-match-request-headers", "true")],
+        "gamma",
+        id="true-all-headers",
+    ),
+    pytest.param(
+        (), [("x-tenant", "b"), ("x-mock-match-request-headers", "true")], None, id="true-miss"
+    ),
+    pytest.param(
+        (), [("x-tenant", "c"), ("x-mock-match-request-headers", "x-tenant")], None, id="list-miss"
+    ),
+    pytest.param(("x-tenant",), [("x-tenant", "b")], "beta", id="setting"),
+    pytest.param(("*",), [("x-tenant", "b"), ("x-role", "user")], "gamma", id="setting-all"),
+    pytest.param(
+        ("x-tenant",),
+        [("x-tenant", "a"), ("x-role", "user"), ("x-mock-match-request-headers", "x-role")],
+        "gamma",
+        id="request-header-wins-over-setting",
+    ),
+    pytest.param(
+        ("x-tenant",),
+        [("x-tenant", "zzz"), ("x-mock-match-request-headers", "false")],
+        "alpha",
+        id="request-header-false-turns-setting-off",
+    ),
+]
+
+
+@pytest.mark.parametrize(("setting", "headers", "expected"), HEADER_ROWS)
+def test_step6_header_matching(
+    tenants: Any, setting: tuple[str, ...], headers: list[tuple[str, str]], expected: str | None
+) -> None:
+    engine = tenants(EngineSettings(match_headers=setting))
+    response = send(engine, "/t", headers=headers)
+    assert chosen(response) == expected
+    if expected is None:
+        assert response.status == 404
+        assert response.miss_reason == "examples match the path but their headers or body differ"
+        assert all(c.step.startswith("6 headers: ") for c in response.explanation.candidates)
+
+
+def test_step6_header_matching_through_matcher_settings(pm: Any) -> None:
+    collection = pm.load(
+        pm.collection(
+            pm.item(
+                "r",
+                "/t",
+                pm.example("alpha", "/t", id="1", headers={"Accept": "text/plain"}),
+                pm.example("beta", "/t", id="2", headers={"Accept": "application/json"}),
+            )
+        )
+    )
+    request = MatchRequest("GET", "/t", headers=[("accept", "application/json")])
+    index = Index.build(collection.endpoints)
+    off = Matcher(index, Controls(), MatchSettings()).match(request)
+    on = Matcher(index, Controls(), MatchSettings(match_headers=("accept",))).match(request)
+    assert off.entry.example.name == "alpha"
+    assert on.entry.example.name == "beta"
+    dropped = next(c for c in on.explanation.candidates if c.example_name == "alpha")
+    assert (dropped.kept, dropped.step, dropped.score) == (False, "6 headers: accept differs", 100)
+
+
+@pytest.fixture
+def bodies(pm: Any) -> Any:
+    def make(settings: EngineSettings | None = None) -> MockEngine:
+        return pm.engine(
+            pm.item(
+                "r",
+                "/b",
+                pm.example("json", "/b", method="POST", id="1", req_body='{"a": 1, "b": [true]}'),
+                pm.example("text", "/b", method="POST", id="2", req_body="  hello world\n"),
+                pm.example("bool", "/b", method="POST", id="3", req_body='{"a": true}'),
+                pm.example("none", "/b", method="POST", id="4"),
+                method="POST",
+            ),
+            settings=settings,
+        )
+
+    return make
+
+
+BODY_ROWS = [
+    # match_body setting, extra headers, request body, chosen, score
+    pytest.param(False, [], b'{"b":[true],  "a":1}', "json", 105, id="off-json-bonus"),
+    pytest.param(False, [], b"hello world", "text", 105, id="off-text-bonus"),
+    pytest.param(False, [], b"something else", "json", 100, id="off-no-bonus-tie-by-id"),
+    pytest.param(False, [], b"", "json", 100, id="off-empty-no-bonus"),
+    pytest.param(
+        False,
+        [("x-mock-match-request-body", "true")],
+        b' {"a" : 1, "b": [true]} ',
+        "json",
+        100,
+        id="header-json-parsed",
+    ),
+    pytest.param(
+        False,
+        [("x-mock-match-request-body", "true")],
+        b"\thello world  ",
+        "text",
+        100,
+        id="header-text-trimmed",
+    ),
+    pytest.param(
+        False, [("x-mock-match-request-body", "true")], b"", "none", 100, id="header-empty-body"
+    ),
+    pytest.param(
+        False,
+        [("x-mock-match-request-body", "true")],
+        b'{"a": 2}',
+        None,
+        None,
+        id="header-miss",
+    ),
+    pytest.param(
+        False,
+        [("x-mock-match-request-body", "true")],
+        b"Hello World",
+        None,
+        None,
+        id="header-text-case-sensitive",
+    ),
+    pytest.param(
+        False,
+        [("x-mock-match-request-body", "true")],
+        b'{"a": 1}',
+        None,
+        None,
+        id="json-true-is-not-1",
+    ),
+    pytest.param(
+        False,
+        [("x-mock-match-request-body", "true")],
+        b'{"a": true}',
+        "bool",
+        100,
+        id="json-bool",
+    ),
+    pytest.param(True, [], b"hello world", "text", 100, id="setting"),
+    pytest.param(True, [], b"nope", None, None, id="setting-miss"),
+    pytest.param(
+        True,
+        [("x-mock-match-request-body", "false")],
+        b"nope",
+        "json",
+        100,
+        id="request-header-wins-over-setting",
+    ),
+]
+
+
+@pytest.mark.parametrize(("setting", "headers", "body", "expected", "score"), BODY_ROWS)
+def test_step6_body_matching(
+    bodies: Any,
+    setting: bool,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    expected: str | None,
+    score: int | None,
+) -> None:
+    engine = bodies(EngineSettings(match_body=setting))
+    response = send(engine, "/b", method="POST", headers=headers, body=body)
+    assert chosen(response) == expected
+    if expected is None:
+        assert response.status == 404
+        assert all(c.step == "6 body differs" for c in response.explanation.candidates)
+    else:
+        assert kept(response).score == score
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "equal"),
+    [
+        ('{"a": 1, "b": 2}', '{"b": 2, "a": 1}', True),
+        ('{"a": 1}', '{"a": 1.0}', True),
+        ('{"a": true}', '{"a": 1}', False),
+        ("[false]", "[0]", False),
+        ('{"a": {"b": [1, true]}}', '{"a": {"b": [1, 1]}}', False),
+        ("  text \n", "text", True),
+        ("[1, 2]", "[2, 1]", False),
+    ],
+)
+def test_body_comparison(pm: Any, left: str, right: str, equal: bool) -> None:
+    engine = pm.engine(
+        pm.item("r", "/b", pm.example("e", "/b", method="POST", req_body=left), method="POST")
+    )
+    response = send(
+        engine, "/b", "POST", headers=[("x-mock-match-request-body", "true")], body=right.encode()
+    )
+    assert (response.status == 200) is equal
+
+
+def test_deeply_nested_json_bodies_do_not_crash(pm: Any) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    nested = "[" * 900 + "1" + "]" * 900
+    engine = pm.engine(
+        pm.item("r", "/b", pm.example("e", "/b", method="POST", req_body=nested), method="POST")
+    )
+    for body in (deep, nested, nested.replace("1", "2")):
+        for flag in ("true", "false"):
+            response = send(
+                engine,
+                "/b",
+                "POST",
+                headers=[("x-mock-match-request-body", flag)],
+                body=body.encode(),
+            )
+            assert response.status in (200, 404)
+
+
+# -- step 7: pick --------------------------------------------------------------------------------
+
+TIE_ROWS = [
+    # (id, code) of tied examples -> chosen id
+    pytest.param([("10", 200), ("2", 201)], "10", id="first-200"),
+    pytest.param([("2", 404), ("10", 500)], "2", id="natural-order-first"),
+    pytest.param([("b", 500), ("a", 404)], "a", id="text-ids"),
+    pytest.param([("2", 200), ("1", 200)], "1", id="two-200-by-id"),
+    pytest.param([("x10", 201), ("x9", 201)], "x9", id="mixed-natural"),
+]
+
+
+@pytest.mark.parametrize(("examples", "expected"), TIE_ROWS)
+def test_step7_tie_breaks(pm: Any, examples: list[tuple[str, int]], expected: str) -> None:
+    engine = pm.engine(
+        pm.item("r", "/t", *(pm.example(f"e{i}", "/t", id=i, code=c) for i, c in examples))
+    )
+    response = send(engine, "/t")
+    assert response.example.id == expected
+    assert response.status == dict(examples)[expected]
+    assert f"{len(examples)} examples tied at 100" in " ".join(response.explanation.notes)
+
+
+def test_step7_highest_score_wins_over_code_200(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/t",
+            pm.example("ok", "/t/", code=200, id="1"),
+            pm.example("created", "/t", code=201, id="2"),
+        )
+    )
+    response = send(engine, "/t")
+    assert (chosen(response), kept(response).score) == ("created", 100)
+    assert candidate(response, "ok").score == 95
+
+
+@pytest.mark.parametrize("value", ["1", "²", "٣", "a²b", "x-9", ""])
+def test_natural_key_never_raises(value: str) -> None:
+    key = natural_key(value)
+    assert isinstance(key, tuple)
+    # Keys of different IDs are comparable with each other.
+    sorted([key, natural_key("10"), natural_key("abc"), natural_key("2")])
+
+
+def test_unusual_explicit_ids_do_not_break_the_index(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r", "/t", pm.example("sup", "/t", id="²", code=201), pm.example("one", "/t", id="1")
+        )
+    )
+    assert chosen(send(engine, "/t")) == "one"
+    assert chosen(send(engine, "/t", headers=[("x-mock-response-id", "²")])) == "sup"
+
+
+# -- mocktui controls ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pinned(pm: Any) -> MockEngine:
+    return pm.engine(
+        pm.item(
+            "users",
+            "/users/{{id}}",
+            pm.example("ok", "/users/{{id}}", id="1", code=200, body="ok {{id}}"),
+            pm.example("boom", "/users/{{id}}", id="2", code=500, body="boom {{id}}"),
+            pm.example("gone", "/users/{{id}}", id="3", code=404),
+            id="ep-users",
+        ),
+        pm.item("other", "/other", pm.example("other", "/other", id="4"), id="ep-other"),
+    )
+
+
+def test_pin_wins_over_scores(pinned: MockEngine) -> None:
+    pinned.controls.pin("ep-users", "2")
+    response = send(pinned, "/users/carol", query=[("x", "1")])
+    assert (chosen(response), response.status, response.body) == ("boom", 500, b"boom carol")
+    assert response.explanation.decided_by == "pin"
+    assert (kept(response).example_id, kept(response).step) == ("2", "pin")
+    # The example the scores chose is shown, not kept, with the reason.
+    assert candidate(response, "ok").step == "4 path: wildcard; the pinned example answers instead"
+    assert candidate(response, "ok").score == 79
+    assert pinned.answering("ep-users").name == "boom"
+    # Other endpoints are not affected.
+    assert chosen(send(pinned, "/other")) == "other"
+    pinned.controls.pin("ep-users", None)
+    assert chosen(send(pinned, "/users/carol")) == "ok"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        pytest.param([("x-mock-response-code", "404")], "gone", id="code"),
+        pytest.param([("x-mock-response-code", "200")], "ok", id="code-200"),
+        pytest.param([("x-mock-response-code", "abc")], "boom", id="ignored-code-keeps-pin"),
+        pytest.param([("x-mock-response-id", "3")], "gone", id="id"),
+        pytest.param([("x-mock-response-name", "ok")], "ok", id="name"),
+    ],
+)
+def test_explicit_headers_and_pin(
+    pinned: MockEngine, headers: list[tuple[str, str]], expected: str
+) -> None:
+    pinned.controls.pin("ep-users", "2")
+    assert chosen(send(pinned, "/users/carol", headers=headers)) == expected
+
+
+def test_pin_needs_path_and_method(pinned: MockEngine) -> None:
+    pinned.controls.pin("ep-users", "2")
+    assert send(pinned, "/users/a/b").status == 404
+    assert send(pinned, "/users/carol", method="POST").status == 404
+
+
+def test_disabled_example_is_left_out(pinned: MockEngine) -> None:
+    pinned.controls.set_example_enabled("ep-users", "1", False)
+    response = send(pinned, "/users/carol")
+    assert chosen(response) == "boom"  # 500 and 404 tie: no 200, so the first by ID
+    off = candidate(response, "ok")
+    assert (off.kept, off.step) == (False, "mocktui: example disabled")
+    pinned.controls.set_example_enabled("ep-users", "1", True)
+    assert chosen(send(pinned, "/users/carol")) == "ok"
+
+
+def test_disabled_pinned_example_falls_back_to_scores(pinned: MockEngine) -> None:
+    pinned.controls.pin("ep-users", "2")
+    pinned.controls.set_example_enabled("ep-users", "2", False)
+    assert chosen(send(pinned, "/users/carol")) == "ok"
+
+
+def test_disabled_endpoint_is_left_out(pinned: MockEngine) -> None:
+    pinned.controls.set_endpoint_enabled("ep-users", False)
+    response = send(pinned, "/users/carol")
+    assert response.status == 404
+    assert error(response)["name"] == "mockRequestNotFoundError"
+    assert "users" in response.miss_reason
+    assert "disabled" in response.miss_reason
+    assert {c.step for c in response.explanation.candidates if c.endpoint_key == "ep-users"} == {
+        "mocktui: endpoint disabled"
+    }
+    # x-mock-response-id cannot reach a disabled endpoint either.
+    by_id = send(pinned, "/users/carol", headers=[("x-mock-response-id", "1")])
+    assert by_id.status == 404
+    assert chosen(send(pinned, "/other")) == "other"
+    pinned.controls.set_endpoint_enabled("ep-users", True)
+    assert chosen(send(pinned, "/users/carol")) == "ok"

@@ -1,0 +1,622 @@
+"""The loader: real collections, every URL form, variables, v2.0 quirks, IDs and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mocktui.postman.loader import CollectionError, load_collection, load_environment
+from mocktui.postman.model import Collection, Segment, Skipped
+
+V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+V20 = "https://schema.getpostman.com/json/collection/v2.0.0/collection.json"
+
+# -- the public collections (README table) -----------------------------------------------------
+
+REAL = [
+    # file, schema, endpoints, examples
+    ("roxyapi-tarot.postman_collection.json", "v2.1.0", 10, 61),
+    ("paypal-partner-apis.postman_collection.json", "v2.0.0", 45, 230),
+    ("wise-api.postman_collection.json", "v2.1.0", 66, 0),
+    ("commercetools-api.postman_collection.json", "v2.0.0", 1997, 0),
+    ("bench.postman_collection.json", "v2.1.0", 3, 4),
+]
+
+
+@pytest.fixture(scope="session")
+def real(shared: Path) -> dict[str, Collection]:
+    """Every shared collection, loaded once per session (commercetools is 3.6 MB)."""
+    return {name: load_collection(shared / name) for name, *_ in REAL}
+
+
+@pytest.mark.parametrize(("name", "schema", "endpoints", "examples"), REAL)
+def test_real_collection_counts(
+    real: dict[str, Collection], name: str, schema: str, endpoints: int, examples: int
+) -> None:
+    collection = real[name]
+    assert collection.schema == schema
+    assert len(collection.endpoints) == endpoints
+    assert len(collection.examples) == examples
+    assert collection.skipped == ()
+    # Endpoint keys are unique: controls are keyed by them.
+    assert len({ep.key for ep in collection.endpoints}) == endpoints
+
+
+def test_roxyapi_base_url_with_path_prefix_and_path_variable(real: dict[str, Collection]) -> None:
+    collection = real["roxyapi-tarot.postman_collection.json"]
+    assert collection.variables["baseUrl"] == "https://roxyapi.com/api/v2/tarot"
+    fool = [ep for ep in collection.endpoints if ep.request.path == "/api/v2/tarot/cards/fool"]
+    assert len(fool) == 1
+    endpoint = fool[0]
+    assert endpoint.method == "GET"
+    assert all(not s.wildcard for s in endpoint.request.segments)
+    assert sorted(ex.code for ex in endpoint.examples) == [200, 400, 401, 404, 405, 429, 500]
+    assert {ex.request.query for ex in endpoint.examples} == {(("lang", "en"),)}
+
+
+def test_bench_path_variable_without_value_is_a_wildcard(real: dict[str, Collection]) -> None:
+    collection = real["bench.postman_collection.json"]
+    get_user = next(ep for ep in collection.endpoints if ep.name == "Get user")
+    assert get_user.request.path == "/users/:id"
+    assert get_user.request.segments == (Segment("users"), Segment(":id", wildcard="id"))
+    assert get_user.display_path == "/users/{id}"
+    # baseUrl is defined as "": it resolves to nothing, it is not a wildcard host.
+    assert [ep.request.path for ep in collection.endpoints] == ["/users", "/users/:id", "/users"]
+
+
+def test_wise_environment_loads_enabled_entries(shared: Path) -> None:
+    env = load_environment(shared / "wise-api.postman_environment.json")
+    assert env == {
+        "host": "https://api.sandbox.transferwise.tech",
+        "TOKEN": "",
+        "REFRESH": "",
+        "clientId": "",
+        "secret": "",
+        "clientRedirectUri": "",
+        "client_credentials_token\n": "",
+    }
+    with_env = load_collection(shared / "wise-api.postman_collection.json", environment=env)
+    without = load_collection(shared / "wise-api.postman_collection.json")
+    paths = [ep.request.path for ep in with_env.endpoints]
+    # {{host}} resolves to a URL without a path: it contributes nothing to the paths, resolved
+    # or not.
+    assert paths == [ep.request.path for ep in without.endpoints]
+    assert "/v1/borderless-accounts/balance-currencies" in paths
+    assert not any("transferwise" in p or "{{" in p for p in paths)
+
+
+def test_environment_only_enabled_entries(fixtures: Path) -> None:
+    env = load_environment(fixtures / "env-with-disabled.postman_environment.json")
+    # "enabled" absent counts as enabled; enabled false is left out; values become text.
+    assert env == {"host": "https://env.example.com/prefix", "token": "from-env", "count": "3"}
+
+
+def test_collection_given_as_environment(shared: Path) -> None:
+    path = shared / "bench.postman_collection.json"
+    with pytest.raises(CollectionError) as info:
+        load_environment(path)
+    assert str(info.value) == (
+        f"{path}: $.values: this is a collection, not an environment file (give it without --env)"
+    )
+
+
+# -- URL forms ---------------------------------------------------------------------------------
+
+URL_FORMS = [
+    pytest.param(
+        "https://api.example.com/users?active=true&page=2",
+        {},
+        "/users",
+        (("active", "true"), ("page", "2")),
+        "/users",
+        id="string",
+    ),
+    pytest.param(
+        {"raw": "https://api.example.com/users/7?x=1"},
+        {},
+        "/users/7",
+        (("x", "1"),),
+        "/users/7",
+        id="object-raw-only",
+    ),
+    pytest.param(
+        {"raw": "ignored", "host": ["api", "example", "com"], "path": ["users", "7"]},
+        {},
+        "/users/7",
+        (),
+        "/users/7",
+        id="host-list-path-list",
+    ),
+    pytest.param(
+        {"raw": "ignored", "protocol": "https", "host": "api.example.com", "path": "/users/7"},
+        {},
+        "/users/7",
+        (),
+        "/users/7",
+        id="host-string-path-string",
+    ),
+    pytest.param(
+        {"path": ["users", "7"]},
+        {},
+        "/users/7",
+        (),
+        "/users/7",
+        id="path-without-host",
+    ),
+    pytest.param(
+        {
+            "host": ["example", "com"],
+            "path": [{"type": "string", "value": "users"}, {"type": "string", "value": "7"}],
+        },
+        {},
+        "/users/7",
+        (),
+        "/users/7",
+        id="v2.0-path-elements-as-objects",
+    ),
+    pytest.param(
+        {
+            "raw": "https://x.com/s?a=1&b=2&c=",
+            "host": ["x", "com"],
+            "path": ["s"],
+            "query": [
+                {"key": "a", "value": "1"},
+                {"key": "b", "value": "2", "disabled": True},
+                {"key": "c", "value": None},
+                {"key": "d", "value": "{{q}}"},
+            ],
+        },
+        {"q": "resolved"},
+        "/s",
+        (("a", "1"), ("c", ""), ("d", "resolved")),
+        "/s",
+        id="query-list-with-disabled",
+    ),
+    pytest.param(
+        {
+            "raw": "https://x.com/s?q=a%20b&t=1+2&p=100%25",
+            "host": ["x", "com"],
+            "path": ["s"],
+            "query": [
+                {"key": "q", "value": "a%20b"},
+                {"key": "t", "value": "1+2"},
+                {"key": "p", "value": "100%25"},
+            ],
+        },
+        {},
+        "/s",
+        (("q", "a b"), ("t", "1 2"), ("p", "100%")),
+        "/s",
+        id="query-list-decoded-like-the-raw-form",
+    ),
+    pytest.param(
+        "https://x.com/s?q=a%20b&t=1+2&p=100%25",
+        {},
+        "/s",
+        (("q", "a b"), ("t", "1 2"), ("p", "100%")),
+        "/s",
+        id="raw-query-decoded",
+    ),
+    pytest.param(
+        {"host": ["x"], "path": ["users", ":id"], "variable": [{"key": "id", "value": "42"}]},
+        {},
+        "/users/42",
+        (),
+        "/users/42",
+        id="path-variable-with-value",
+    ),
+    pytest.param(
+        {"host": ["x"], "path": ["users", ":id"], "variable": [{"key": "id", "value": "{{uid}}"}]},
+        {"uid": "u-9"},
+        "/users/u-9",
+        (),
+        "/users/u-9",
+        id="path-variable-value-is-a-variable",
+    ),
+    pytest.param(
+        {"host": ["x"], "path": ["users", ":id"], "variable": [{"key": "id", "value": ""}]},
+        {},
+        "/users/:id",
+        (),
+        "/users/{id}",
+        id="path-variable-empty-value",
+    ),
+    pytest.param(
+        {"host": ["x"], "path": ["users", ":id"], "variable": [{"key": "id"}]},
+        {},
+        "/users/:id",
+        (),
+        "/users/{id}",
+        id="path-variable-without-value",
+    ),
+    pytest.param(
+        {"host": ["x"], "path": ["users", ":id"]},
+        {},
+        "/users/:id",
+        (),
+        "/users/{id}",
+        id="path-variable-not-listed",
+    ),
+    pytest.param(
+        {
+            "raw": "{{baseUrl}}/cards/:id?lang=en",
+            "host": ["{{baseUrl}}"],
+            "path": ["cards", ":id"],
+            "query": [{"key": "lang", "value": "en"}],
+            "variable": [{"key": "id", "value": "fool"}],
+        },
+        {"baseUrl": "https://roxyapi.com/api/v2/tarot"},
+        "/api/v2/tarot/cards/fool",
+        (("lang", "en"),),
+        "/api/v2/tarot/cards/fool",
+        id="base-url-with-path-prefix",
+    ),
+    pytest.param(
+        {"raw": "{{host}}/v1/profiles", "host": ["{{host}}"], "path": ["v1", "profiles"]},
+        {},
+        "/v1/profiles",
+        (),
+        "/v1/profiles",
+        id="unresolved-host-variable",
+    ),
+    pytest.param(
+        "{{host}}/v1/profiles/{{profileId}}",
+        {},
+        "/v1/profiles/{{profileId}}",
+        (),
+        "/v1/profiles/{profileId}",
+        id="unresolved-host-in-string-and-wildcard",
+    ),
+    pytest.param(
+        "https://x.com/files/my%20doc%2Etxt/caf%C3%A9",
+        {},
+        "/files/my doc.txt/café",
+        (),
+        "/files/my doc.txt/café",
+        id="percent-encoded",
+    ),
+    pytest.param("https://x.com", {}, "/", (), "/", id="empty-path"),
+    pytest.param("https://x.com/a#fragment", {}, "/a", (), "/a", id="fragment-dropped"),
+]
+
+
+@pytest.mark.parametrize(("url", "variables", "path", "query", "display"), URL_FORMS)
+def test_url_forms(
+    pm: Any,
+    url: Any,
+    variables: dict[str, str],
+    path: str,
+    query: tuple[tuple[str, str], ...],
+    display: str,
+) -> None:
+    collection = pm.load(pm.collection(pm.item("r", url), variables=variables))
+    (endpoint,) = collection.endpoints
+    assert endpoint.request.problem is None
+    assert endpoint.request.path == path
+    assert endpoint.request.query == query
+    assert endpoint.display_path == display
+
+
+def test_path_variable_segments(pm: Any) -> None:
+    url = {
+        "host": ["x"],
+        "path": ["a", ":known", ":unknown"],
+        "variable": [{"key": "known", "value": "1"}],
+    }
+    (endpoint,) = pm.load(pm.collection(pm.item("r", url))).endpoints
+    assert endpoint.request.segments == (
+        Segment("a"),
+        Segment("1"),
+        Segment(":unknown", wildcard="unknown"),
+    )
+
+
+# -- variables ---------------------------------------------------------------------------------
+
+PRECEDENCE = [
+    # which layers define {{v}} -> the value that wins
+    pytest.param(("collection",), "collection", id="collection"),
+    pytest.param(("collection", "folder"), "folder", id="folder>collection"),
+    pytest.param(("collection", "folder", "environment"), "environment", id="env>folder"),
+    pytest.param(("collection", "environment"), "environment", id="env>collection"),
+    pytest.param(("collection", "folder", "environment", "override"), "override", id="var>env"),
+    pytest.param(("override", "collection"), "override", id="var>collection"),
+    pytest.param((), "{v}", id="undefined-is-wildcard"),
+]
+
+
+@pytest.mark.parametrize(("layers", "expected"), PRECEDENCE)
+def test_variable_precedence(pm: Any, layers: tuple[str, ...], expected: str) -> None:
+    item = pm.item("r", "https://x.com/{{v}}")
+    folder = pm.folder("f", item, variables={"v": "folder"} if "folder" in layers else None)
+    data = pm.collection(folder, variables={"v": "collection"} if "collection" in layers else None)
+    collection = pm.load(
+        data,
+        overrides={"v": "override"} if "override" in layers else None,
+        environment={"v": "environment"} if "environment" in layers else None,
+    )
+    (endpoint,) = collection.endpoints
+    assert endpoint.display_path == f"/{expected}"
+
+
+def test_folder_variables_apply_to_that_folder_only(pm: Any) -> None:
+    data = pm.collection(
+        pm.folder(
+            "outer",
+            pm.folder("inner", pm.item("deep", "/{{v}}"), variables={"v": "inner"}),
+            pm.item("mid", "/{{v}}"),
+            variables={"v": "outer"},
+        ),
+        pm.item("top", "/{{v}}"),
+        variables={"v": "collection"},
+    )
+    paths = {ep.name: ep.request.path for ep in pm.load(data).endpoints}
+    # The nearest folder's variable wins over an enclosing folder's.
+    assert paths == {"deep": "/inner", "mid": "/outer", "top": "/collection"}
+
+
+def test_disabled_collection_variable_is_ignored(pm: Any) -> None:
+    data = pm.collection(pm.item("r", "/users/{{id}}"))
+    data["variable"] = [
+        {"key": "id", "value": "7", "disabled": True},
+        {"key": "other", "value": "x"},
+    ]
+    collection = pm.load(data)
+    assert collection.variables == {"other": "x"}
+    (endpoint,) = collection.endpoints
+    assert endpoint.request.segments[-1] == Segment("{{id}}", wildcard="id")
+
+
+def test_disabled_environment_entry_is_ignored(pm: Any, fixtures: Path) -> None:
+    env = load_environment(fixtures / "env-with-disabled.postman_environment.json")
+    data = pm.collection(pm.item("r", "{{host}}/{{region}}/{{token}}"), variables={"region": "us"})
+    (endpoint,) = pm.load(data, environment=env).endpoints
+    # host brings a path prefix; region comes from the collection: the env entry is disabled.
+    assert endpoint.request.path == "/prefix/us/from-env"
+
+
+@pytest.mark.parametrize(
+    ("variables", "path", "last"),
+    [
+        pytest.param({"userId": ""}, "/notaries/", Segment(""), id="defined-empty"),
+        pytest.param({}, "/notaries/{{userId}}", Segment("{{userId}}", "userId"), id="undefined"),
+        pytest.param({"userId": "u1"}, "/notaries/u1", Segment("u1"), id="defined"),
+    ],
+)
+def test_empty_variable_is_not_a_wildcard(
+    pm: Any, variables: dict[str, str], path: str, last: Segment
+) -> None:
+    data = pm.collection(pm.item("r", "{{baseUrl}}/notaries/{{userId}}"), variables=variables)
+    (endpoint,) = pm.load(data).endpoints
+    assert endpoint.request.path == path
+    assert endpoint.request.segments[-1] == last
+
+
+def test_variables_resolved_in_bodies_and_headers_but_not_captures(pm: Any) -> None:
+    example = pm.example(
+        "e",
+        "/users/:id",
+        body='{"id": "{{id}}", "who": "{{name}}", "x": "{{nope}}"}',
+        response_headers={"X-Who": "{{name}}", "X-Id": "{{id}}"},
+    )
+    data = pm.collection(pm.item("r", "/users/:id", example), variables={"name": "ada", "id": "v"})
+    (ex,) = pm.load(data).examples
+    # {{id}} is the example's wildcard capture: it outranks the variable and is filled per
+    # request; {{name}} is a variable; {{nope}} is unknown and stays as written.
+    assert ex.request.segments[-1].wildcard == "id"
+    assert ex.body == '{"id": "{{id}}", "who": "ada", "x": "{{nope}}"}'
+    assert ex.headers == (("X-Who", "ada"), ("X-Id", "{{id}}"))
+
+
+# -- v2.0 forms, examples, ids -----------------------------------------------------------------
+
+
+def test_v20_string_headers_and_string_request(fixtures: Path) -> None:
+    collection = load_collection(fixtures / "v20-forms.postman_collection.json")
+    assert collection.schema == "v2.0.0"
+    ping, order = collection.endpoints
+    # A request given as a plain string is a GET of that URL.
+    assert (ping.method, ping.request.path) == ("GET", "/ping")
+    (pong,) = ping.examples
+    # "K: V\n" header text: lines without a colon are ignored, values trimmed.
+    assert pong.headers == (("Content-Type", "text/plain"), ("X-Trace", "abc"))
+    assert pong.content_type == "text/plain"
+    assert order.request.headers == (("Accept", "application/json"),)
+    assert order.request.path == "/v2/orders/A-1"
+
+
+def test_example_without_code_and_without_original_request(fixtures: Path) -> None:
+    collection = load_collection(fixtures / "v20-forms.postman_collection.json")
+    order = collection.endpoints[1]
+    (example,) = order.examples
+    assert (example.code, example.status) == (200, "OK")
+    assert example.request == order.request
+    assert example.content_type == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [(None, 200), ("", 200), (201, 201), ("404", 404), (" 503 ", 503)],
+)
+def test_example_code(pm: Any, code: Any, expected: int) -> None:
+    data = pm.collection(pm.item("r", "/a", pm.example("e", "/a", code=code)))
+    (example,) = pm.load(data).examples
+    assert example.code == expected
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [
+        (0, ["1", "abc", "3", "4", "5"]),
+        (1, ["2.1", "abc", "2.3", "2.4", "2.5"]),
+        (2, ["3.1", "abc", "3.3", "3.4", "3.5"]),
+    ],
+)
+def test_example_ids(pm: Any, index: int, expected: list[str]) -> None:
+    data = pm.collection(
+        pm.item("a", "/a", pm.example("a1", "/a"), pm.example("a2", "/a", id="abc")),
+        pm.folder("f", pm.item("b", "/b", pm.example("b1", "/b"), pm.example("b2", "/b"))),
+        pm.item("c", "/c", pm.example("c1", "/c")),
+    )
+    collection = pm.load(data, index=index)
+    assert [ex.id for ex in collection.examples] == expected
+    assert [ex.explicit_id for ex in collection.examples] == [False, True, False, False, False]
+    # Position within its endpoint, for the dashboard's "example N".
+    assert [ex.position for ex in collection.examples] == [1, 2, 1, 2, 1]
+
+
+def test_ids_are_stable_across_reloads(pm: Any) -> None:
+    data = pm.collection(pm.item("a", "/a", pm.example("a1", "/a"), pm.example("a2", "/a")))
+    first, second = pm.load(data), pm.load(data)
+    assert [e.id for e in first.examples] == [e.id for e in second.examples] == ["1", "2"]
+    assert [e.key for e in first.endpoints] == [e.key for e in second.endpoints]
+
+
+def test_skipped_examples_and_requests(pm: Any) -> None:
+    data = pm.collection(
+        pm.item(
+            "r",
+            "/a",
+            pm.example("fine", "/a"),
+            pm.example("no method", "/a", method=None),
+            pm.example("no url", None),
+        ),
+        {"name": "bad endpoint", "request": {"url": "/b"}, "response": [pm.example("x", "/b")]},
+    )
+    collection = pm.load(data)
+    first, second = collection.endpoints
+    assert collection.skipped == (
+        Skipped(first.key, "2", "no method", "no method"),
+        Skipped(first.key, "3", "no url", "no URL"),
+        Skipped(second.key, None, "bad endpoint", "no method"),
+    )
+    assert [ex.request.problem for ex in first.examples] == [None, "no method", "no URL"]
+
+
+def test_response_headers_filtered_and_content_type_guessed(pm: Any) -> None:
+    example = pm.example("e", "/a", body="<a/>")
+    example["header"] = [
+        {"key": "X-Keep", "value": "1"},
+        {"key": "X-Off", "value": "2", "disabled": True},
+        {"key": "Content-Length", "value": "99"},
+        {"key": "Transfer-Encoding", "value": "chunked"},
+        {"key": "Connection", "value": "keep-alive"},
+    ]
+    example["_postman_previewlanguage"] = "xml"
+    (ex,) = pm.load(pm.collection(pm.item("r", "/a", example))).examples
+    assert ex.headers == (("X-Keep", "1"),)
+    assert ex.content_type == "application/xml"
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def _item(**fields: Any) -> dict[str, Any]:
+    return {"name": "r", "request": {"method": "GET", "url": "/a"}, **fields}
+
+
+ERRORS = [
+    pytest.param(
+        '{"info": {"name": "x",\n  "schema": }',
+        "line 2, column 13: invalid JSON: Expecting value",
+        id="broken-json",
+    ),
+    pytest.param(
+        [1, 2], "$: expected a Postman collection (a JSON object), got a list", id="top-level-list"
+    ),
+    pytest.param(
+        {"id": "x", "name": "old", "order": [], "requests": []},
+        "$.requests: a Postman v1 collection; mocktui reads v2.0 and v2.1: "
+        "re-export it from Postman",
+        id="v1-collection",
+    ),
+    pytest.param(
+        {"hello": "world"}, "$.info: missing: not a Postman collection", id="not-a-collection"
+    ),
+    pytest.param(
+        {"name": "env", "values": [{"key": "a", "value": "1"}]},
+        "$.values: an environment file, not a collection (pass it with --env)",
+        id="environment-as-collection",
+    ),
+    pytest.param(
+        {"info": {"name": "x"}, "item": []},
+        "$.info.schema: missing: cannot tell the collection format (v2.0 or v2.1)",
+        id="missing-schema",
+    ),
+    pytest.param(
+        {"info": {"name": "x", "schema": "https://example.com/v3.0/collection.json"}, "item": []},
+        "$.info.schema: unsupported collection format "
+        "'https://example.com/v3.0/collection.json' (mocktui reads v2.0 and v2.1)",
+        id="unsupported-schema",
+    ),
+    pytest.param(
+        {"info": {"name": "x", "schema": V21}, "item": {}},
+        "$.item: expected a list of items, got an object",
+        id="item-not-a-list",
+    ),
+    pytest.param(
+        {
+            "info": {"name": "x", "schema": V21},
+            "item": [{"name": "f", "item": [_item(), _item(), {"name": "neither"}]}],
+        },
+        '$.item[0].item[2]: neither a request ("request") nor a folder ("item")',
+        id="neither-request-nor-folder",
+    ),
+    pytest.param(
+        {"info": {"name": "x", "schema": V20}, "item": [_item(response={})]},
+        "$.item[0].response: expected a list of examples, got an object",
+        id="response-not-a-list",
+    ),
+    pytest.param(
+        {"info": {"name": "x", "schema": V21}, "item": [_item(response=[{"code": "abc"}])]},
+        '$.item[0].response[0].code: expected an HTTP status code from 100 to 599, got "abc"',
+        id="code-abc",
+    ),
+]
+
+
+ERRORS += [
+    pytest.param(
+        {"info": {"name": "x", "schema": V21}, "item": [_item(response=[5])]},
+        "$.item[0].response[0]: expected an example object, got the number 5",
+        id="example-not-an-object",
+    ),
+    pytest.param(
+        {"info": {"name": "x", "schema": V21}, "item": [{"name": "r", "request": 5}]},
+        "$.item[0].request: expected a request object or URL, got the number 5",
+        id="request-not-an-object",
+    ),
+    pytest.param(
+        {"info": {"name": "x", "schema": V21}, "item": [_item(response=[{"code": 999}])]},
+        "$.item[0].response[0].code: expected an HTTP status code from 100 to 599, got 999",
+        id="code-out-of-range",
+    ),
+    pytest.param(
+        {"info": {"name": "x", "schema": V21}, "item": [_item(response=[{"header": {}}])]},
+        "$.item[0].response[0].header: expected a list of headers, got an object",
+        id="header-not-a-list",
+    ),
+    pytest.param(
+        {"info": {"name": "x", "schema": V21}, "item": ["oops"]},
+        "$.item[0]: expected an item object, got a string",
+        id="item-not-an-object",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), ERRORS)
+def test_collection_errors(pm: Any, content: Any, message: str) -> None:
+    path = pm.write(content)
+    with pytest.raises(CollectionError) as info:
+        load_collection(path)
+    assert str(info.value) == f"{path}: {message}"
+    assert info.value.file == str(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.postman_collection.json"
+    with pytest.raises(CollectionError) as info:
+        load_collection(path)
+    assert str(info.value) == f"{path}: file: no such file"
