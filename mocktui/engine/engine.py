@@ -49,13 +49,15 @@ class MockRequest:
     body: bytes = b""
     client: str = ""
     received: float = field(default_factory=time.time)
+    _lower: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+        """The first value of a header, by case-insensitive name."""
+        if self._lower is None:
+            self._lower = {}
+            for key, value in self.headers:
+                self._lower.setdefault(key.lower(), value)
+        return self._lower.get(name.lower())
 
 
 @dataclass(slots=True)

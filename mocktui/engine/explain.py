@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -21,13 +22,37 @@ class Candidate:
     detail: str = ""  # extra words: query counts, header that differed ...
 
 
-@dataclass(frozen=True, slots=True)
 class Explanation:
-    """The matcher's account of one request."""
+    """The matcher's account of one request.
 
-    decided_by: str  # "score", "x-mock-response-id", "x-mock-response-name", "pin", "miss", ...
-    candidates: tuple[Candidate, ...] = ()
-    notes: tuple[str, ...] = ()
+    ``more`` lists, only when asked, the candidates that are cheap to leave out of the hot path
+    (examples of a large collection that no path step could match): a request pays for them
+    only when someone opens its explanation.
+    """
+
+    __slots__ = ("_candidates", "_more", "decided_by", "notes")
+
+    def __init__(
+        self,
+        decided_by: str,
+        candidates: tuple[Candidate, ...] = (),
+        notes: tuple[str, ...] = (),
+        more: Callable[[], Iterable[Candidate]] | None = None,
+    ) -> None:
+        self.decided_by = decided_by  # "score", "x-mock-response-id", "pin", "miss", ...
+        self.notes = notes
+        self._candidates = candidates
+        self._more = more
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        if self._more is not None:
+            more, self._more = self._more, None
+            self._candidates = (*self._candidates, *more())
+        return self._candidates
+
+    def __repr__(self) -> str:
+        return f"Explanation({self.decided_by!r}, {len(self.candidates)} candidates)"
 
     def lines(self) -> list[str]:
         """Plain-text rendering (headless logs, tests); the dashboard draws its own table."""

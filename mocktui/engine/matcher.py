@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +28,6 @@ DISTANCE_THRESHOLD = 0.8
 DISTANCE_SCORE = -30
 BODY_BONUS = 5
 QUERY_BONUS = 10
-# The best total a path step can reach (path + full query bonus + body bonus): a scan for
-# document-distance matches is needed only when nothing found so far beats this.
-DISTANCE_CEILING = 100 + DISTANCE_SCORE + QUERY_BONUS + BODY_BONUS
 _DIGITS = re.compile(r"\d")
 _NATURAL = re.compile(r"(\d+)")
 
@@ -145,8 +142,19 @@ class Index:
     idless_stripped: dict[tuple[str, str], list[Entry]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    wild: dict[tuple[str, int], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    # Wildcard examples by their shape: (method, segment count, wildcard positions, the
+    # literal segments with "" at those positions). A request tries each shape of its length
+    # once, so it reaches only the examples whose literal segments it has.
+    wild_shapes: dict[tuple[str, int], list[tuple[int, ...]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    wild: dict[tuple[str, int, tuple[int, ...], tuple[str, ...]], list[Entry]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     bucket: dict[tuple[str, int], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    bucket_paths: dict[tuple[str, int], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     @classmethod
     def build(cls, endpoints: Iterable[Endpoint]) -> Index:
@@ -173,9 +181,26 @@ class Index:
         self.stripped_lower[m, entry.stripped.lower()].append(entry)
         self.idless[m, without_ids(entry.path)].append(entry)
         self.idless_stripped[m, without_ids(entry.stripped)].append(entry)
+        n = len(entry.segments)
         if entry.has_wildcard:
-            self.wild[m, len(entry.segments)].append(entry)
-        self.bucket[m, len(entry.segments)].append(entry)
+            shape = tuple(i for i, w in enumerate(entry.wildcards) if w)
+            if shape not in self.wild_shapes[m, n]:
+                self.wild_shapes[m, n].append(shape)
+            literals = tuple(
+                "" if w else t for w, t in zip(entry.wildcards, entry.lower_segments, strict=True)
+            )
+            self.wild[m, n, shape, literals].append(entry)
+        self.bucket[m, n].append(entry)
+        self.bucket_paths[m, n].append(entry.path)
+
+    def wildcard_candidates(self, method: str, lower_segments: Sequence[str]) -> list[Entry]:
+        """Wildcard examples whose literal segments equal these (lower-case) segments."""
+        n = len(lower_segments)
+        found: list[Entry] = []
+        for shape in self.wild_shapes.get((method, n), ()):
+            literals = tuple("" if i in shape else t for i, t in enumerate(lower_segments))
+            found.extend(self.wild.get((method, n, shape, literals), ()))
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +213,19 @@ class MatchRequest:
     headers: Sequence[tuple[str, str]] = ()
     body: bytes = b""
 
-    def header(self, name: str) -> str | None:
-        name = name.lower()
+    _lower: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
         for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+            self._lower.setdefault(key.lower(), value)
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header, by case-insensitive name."""
+        return self._lower.get(name.lower())
+
+    @property
+    def lower_headers(self) -> dict[str, str]:
+        return self._lower
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,12 +336,13 @@ def query_score(expected: Mapping[str, str], got: Mapping[str, str]) -> tuple[fl
 
 def header_mismatch(entry: Entry, names: Sequence[str], request: MatchRequest) -> str | None:
     """The first listed header whose values differ, or None when they all agree."""
-    got = {k.lower(): v.strip() for k, v in request.headers}
+    got = request.lower_headers
     wanted = entry.headers.keys() if names == ("*",) else names
     for name in wanted:
         if name.startswith("x-mock-"):
             continue
-        if entry.headers.get(name) != got.get(name):
+        value = got.get(name)
+        if entry.headers.get(name) != (None if value is None else value.strip()):
             return name
     return None
 
@@ -381,14 +414,14 @@ class Matcher:
         body_on = self._body_matching(request, notes)
         request_body = parse_body(request.body) if request.body.strip() else None
 
-        seen: set[int] = set()
+        seen: dict[int, Entry] = {}
         scored: list[_Scored] = []
         dropped: list[Candidate] = []
 
         def consider(entry: Entry, step: str, change: float, captures: dict[str, str]) -> None:
             if id(entry) in seen:
                 return
-            seen.add(id(entry))
+            seen[id(entry)] = entry
             if not self._enabled(entry):
                 why = (
                     "endpoint disabled"
@@ -429,7 +462,7 @@ class Matcher:
             key = getattr(forms, attr)
             for entry in getattr(index, attr).get((method, key), ()):
                 consider(entry, name, change, {})
-        for entry in index.wild.get((method, len(forms.segments)), ()):
+        for entry in index.wildcard_candidates(method, forms.lower_segments):
             if id(entry) not in seen:
                 captures = wildcard_captures(entry, forms)
                 if captures is not None:
@@ -439,31 +472,42 @@ class Matcher:
             for entry in getattr(index, attr).get((method, key), ()):
                 consider(entry, name, change, {})
 
-        bucket = index.bucket.get((method, len(forms.segments)), ())
+        nseg = len(forms.segments)
         best = max((s.score for s in scored), default=None)
-        unscanned = 0
-        if best is None or best <= DISTANCE_CEILING:
-            for entry in bucket:
-                if id(entry) in seen:
-                    continue
-                similarity = Levenshtein.normalized_similarity(
-                    forms.exact, entry.path, score_cutoff=DISTANCE_THRESHOLD
+        # The best a document-distance match could total: query and body bonuses only count
+        # when the request has a query or a body to earn them with.
+        ceiling = 100 + DISTANCE_SCORE
+        ceiling += QUERY_BONUS if query else 0
+        ceiling += BODY_BONUS if request_body is not None and not body_on else 0
+        paths = index.bucket_paths.get((method, nseg))
+        if paths and (best is None or best <= ceiling):
+            entries = index.bucket[method, nseg]
+            for _path, similarity, position in process.extract(
+                forms.exact,
+                paths,
+                scorer=Levenshtein.normalized_similarity,
+                score_cutoff=DISTANCE_THRESHOLD,
+                limit=None,
+            ):
+                consider(
+                    entries[position], f"document distance {similarity:.2f}", DISTANCE_SCORE, {}
                 )
-                if similarity >= DISTANCE_THRESHOLD:
-                    consider(entry, f"document distance {similarity:.2f}", DISTANCE_SCORE, {})
-                else:
-                    seen.add(id(entry))
-                    dropped.append(
-                        _candidate(entry, False, "4 path: no step makes the paths equal")
-                    )
-        else:
-            unscanned = sum(1 for e in bucket if id(e) not in seen)
-        if unscanned:
+        elif paths:
             notes.append(
-                f"{unscanned} other {method} example(s) of the same length not compared by "
-                f"document distance: at most {DISTANCE_CEILING} < best {best:g}"
+                f"document distance not tried: it scores at most {ceiling} < best {best:g}"
             )
-        return self._pick(scored, dropped, notes, request, method, forms)
+        more = None
+        if paths:
+            reached = sum(
+                1 for e in seen.values() if e.method == method and len(e.segments) == nseg
+            )
+            if len(paths) > reached:
+                notes.append(
+                    f"{len(paths) - reached} other {method} example(s) with {nseg} path "
+                    "segment(s) left out: no path step makes them equal"
+                )
+                more = _left_out(index.bucket[method, nseg], set(seen))
+        return self._pick(scored, dropped, notes, request, method, forms, more)
 
     # Step 3 helpers ------------------------------------------------------------------------------
 
@@ -574,6 +618,7 @@ class Matcher:
         request: MatchRequest,
         method: str,
         forms: _PathForms,
+        more: Callable[[], Iterable[Candidate]] | None = None,
     ) -> MatchResult:
         if not scored:
             explanation = self.explain_miss(request, method, forms, dropped, notes)
@@ -612,9 +657,7 @@ class Matcher:
                     f"endpoint pinned to example {pinned.example.name!r} ({pinned.example.code})"
                 )
         if len(top) > 1:
-            notes.append(
-                f"{len(top)} examples tied at {best:g}: lowest ID wins, code 200 first"
-            )
+            notes.append(f"{len(top)} examples tied at {best:g}: lowest ID wins, code 200 first")
         if pin_note:
             notes.append(pin_note)
 
@@ -650,7 +693,7 @@ class Matcher:
         )
         return MatchResult(
             chosen,
-            Explanation(decided_by, tuple(cands) + tuple(dropped), tuple(notes)),
+            Explanation(decided_by, tuple(cands) + tuple(dropped), tuple(notes), more),
             captures=captures,
         )
 
@@ -684,10 +727,18 @@ class Matcher:
             elif entry.method != method:
                 out.append(_candidate(entry, False, f"2 method: {entry.method}, not {method}"))
             else:
-                out.append(_candidate(entry, False, "4 path: no step makes the paths equal"))
+                out.append(_candidate(entry, False, NO_PATH_STEP))
         if not self.index.entries:
             notes = [*notes, "the loaded collections have no examples to answer with"]
         return Explanation("miss", tuple(out), tuple(notes))
+
+
+NO_PATH_STEP = "4 path: no step makes the paths equal"
+
+
+def _left_out(bucket: list[Entry], seen: set[int]) -> Callable[[], Iterable[Candidate]]:
+    """The examples of a bucket that no path step reached, listed only when asked for."""
+    return lambda: [_candidate(e, False, NO_PATH_STEP) for e in bucket if id(e) not in seen]
 
 
 def _bodies_equal(entry: Entry, request_body: tuple[bool, Any] | None) -> bool:
