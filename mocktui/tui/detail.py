@@ -1,0 +1,334 @@
+"""The detail view of one request: what came in, what went out, and why.
+
+The match explanation comes first, so a miss shows at once which examples were considered and
+the step that dropped each. Bodies: JSON pretty-printed and highlighted, binary summarised,
+truncated ones flagged. Every string from the client or the collection goes through ``safe``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from mocktui.engine.events import Body, RequestEvent
+from mocktui.engine.explain import Candidate, Explanation
+from mocktui.tui import keys
+from mocktui.tui.safe import safe, safe_text
+from mocktui.tui.styles import method_style, status_style
+from mocktui.tui.traffic import answered_by, format_duration
+
+MAX_CANDIDATES = 200  # rows of the candidates table; the rest are counted
+JSON_PRETTY_LIMIT = 256 * 1024  # characters of pretty JSON to highlight; beyond, plain text
+SYNTAX_THEME = "ansi_dark"  # terminal colours: reads in 16-colour terminals too
+
+Neighbour = Callable[[RequestEvent, int], "RequestEvent | None"]
+
+
+# -- pieces -------------------------------------------------------------------------------------
+
+
+def _header_value(headers: Sequence[tuple[str, str]], name: str) -> str:
+    name = name.lower()
+    return next((v for k, v in headers if k.lower() == name), "")
+
+
+def headers_table(headers: Sequence[tuple[str, str]]) -> RenderableType:
+    if not headers:
+        return Text("(no headers)", style="dim")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=False, max_width=30)
+    table.add_column(overflow="fold")
+    for key, value in headers:
+        table.add_row(safe_text(key), safe_text(value))
+    return table
+
+
+def _looks_binary(data: bytes, truncated: bool) -> bool:
+    if b"\x00" in data:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A cut in the middle of a character at the truncation point is not binary.
+        return not (truncated and exc.start >= len(data) - 3)
+    return False
+
+
+def body_view(body: Body, headers: Sequence[tuple[str, str]]) -> RenderableType:
+    """A body for reading: JSON pretty-printed, text as is, binary summarised."""
+    content_type = _header_value(headers, "content-type").split(";")[0].strip().lower()
+    parts: list[RenderableType] = []
+    if body.size == 0:
+        return Text("(empty)", style="dim")
+    if body.truncated:
+        parts.append(
+            Text(
+                f"truncated: the first {len(body.data):,} of {body.size:,} bytes are kept",
+                style="bold yellow",
+            )
+        )
+    if _looks_binary(body.data, body.truncated):
+        kind = f", {safe(content_type)}" if content_type else ""
+        parts.append(Text(f"binary, {body.size:,} bytes{kind}", style="italic"))
+        preview = body.data[:32]
+        parts.append(
+            Text(
+                " ".join(f"{b:02x}" for b in preview) + (" …" if body.size > 32 else ""),
+                style="dim",
+            )
+        )
+        return Group(*parts)
+    text = body.data.decode("utf-8", "replace")
+    pretty = _pretty_json(text) if not body.truncated else None
+    if pretty is not None and len(pretty) <= JSON_PRETTY_LIMIT:
+        parts.append(
+            Syntax(
+                safe(pretty, multiline=True),
+                "json",
+                theme=SYNTAX_THEME,
+                word_wrap=True,
+                background_color="default",
+            )
+        )
+    else:
+        parts.append(Text(safe(text, multiline=True)))
+    return Group(*parts)
+
+
+def _pretty_json(text: str) -> str | None:
+    """Pretty JSON for an object or array; None for anything else."""
+    if not text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return None
+
+
+def summary(event: RequestEvent, tz: tzinfo | None) -> RenderableType:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    request = Text(end="")
+    request.append(safe(event.method), f"bold {method_style(event.method)}")
+    request.append(" ")
+    request.append(safe(event.path))
+    if event.query:
+        request.append("?" + safe(event.query), "dim")
+    table.add_row("Request", request)
+    status = Text(str(event.status), style=status_style(event.status), end="")
+    label, style = answered_by(event)
+    status.append("  ")
+    status.append(label, style or "bold")
+    table.add_row("Answer", status)
+    if event.endpoint_name is not None:
+        table.add_row("Endpoint", safe_text(event.endpoint_name))
+    if not event.matched and event.miss_reason:
+        table.add_row("Why", safe_text(event.miss_reason, "bold red"))
+    stamp = datetime.fromtimestamp(event.time, tz).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    table.add_row("Time", Text(f"{stamp}   took {format_duration(event.duration_ms)}"))
+    if event.client:
+        table.add_row("Client", safe_text(event.client))
+    return table
+
+
+def _candidate_line(c: Candidate) -> Text:
+    text = Text(end="")
+    text.append(safe(c.method), method_style(c.method))
+    text.append(" " + safe(c.path) + " → ")
+    text.append(str(c.code), status_style(c.code))
+    text.append(" " + safe(c.example_name), "bold" if c.kept else "")
+    return text
+
+
+def _dropped_at(dropped: Sequence[Candidate]) -> str:
+    """Where the candidates fell, most first: ``4 path: no step ... (10); 2 method (2)``.
+
+    Steps are grouped by their name (the text before the colon); a group whose candidates all
+    fell for the same reason shows the reason too.
+    """
+    groups: dict[str, Counter[str]] = {}
+    for c in dropped:
+        name = c.step.split(":", 1)[0].split(";", 1)[0]
+        groups.setdefault(name, Counter())[c.step] += 1
+    parts = []
+    for name, reasons in sorted(groups.items(), key=lambda kv: -kv[1].total()):
+        label = next(iter(reasons)) if len(reasons) == 1 else name
+        parts.append(f"{safe(label)} ({reasons.total()})")
+    return "; ".join(parts)
+
+
+class CandidatesView:
+    """The candidates: a table when wide, two lines per candidate when narrow (80 columns)."""
+
+    WIDE = 110
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        self.candidates = candidates
+
+    @staticmethod
+    def _parts(c: Candidate) -> tuple[Text, str, Text, Text]:
+        mark = Text("✓", style="bold green") if c.kept else Text("✗", style="red")
+        score = "-" if c.score is None else f"{c.score:g}"
+        step = safe_text(c.step, "" if c.kept else "dim")
+        if c.detail:
+            step.append(f" ({safe(c.detail)})", "dim")
+        return mark, score, _candidate_line(c), step
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= self.WIDE:
+            table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold dim")
+            table.add_column("", width=1, no_wrap=True)
+            table.add_column("score", justify="right", no_wrap=True, width=5)
+            table.add_column("candidate", overflow="fold")
+            table.add_column("kept or dropped by", overflow="fold")
+            for c in self.candidates:
+                table.add_row(*self._parts(c))
+            yield table
+            return
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold dim")
+        table.add_column("", width=1, no_wrap=True)
+        table.add_column("score", justify="right", no_wrap=True, width=5)
+        table.add_column("candidate · kept or dropped by", overflow="fold")
+        for c in self.candidates:
+            mark, score, line, step = self._parts(c)
+            step.pad_left(2)
+            table.add_row(mark, score, Text("\n").join([line, step]))
+        yield table
+
+
+def explanation_view(explanation: Explanation | None, event: RequestEvent) -> RenderableType:
+    """Every candidate with its score and the step that kept or dropped it, and the notes."""
+    if explanation is None:
+        reason = event.miss_reason or "the request was answered before matching"
+        return Text(f"No match explanation: {safe(reason)}.", style="dim")
+    parts: list[RenderableType] = []
+    head = Text("decided by: ")
+    head.append(safe(explanation.decided_by), "bold")
+    candidates = explanation.candidates
+    kept = [c for c in candidates if c.kept]
+    dropped = [c for c in candidates if not c.kept]
+    head.append(f"   {len(candidates)} candidate{'s' if len(candidates) != 1 else ''}")
+    if candidates:
+        head.append(f", {len(kept)} kept, {len(dropped)} dropped")
+    parts.append(head)
+    if not event.matched and dropped:
+        # The one line that answers "why did this miss?": where the candidates fell.
+        why = Text("dropped at: ", style="bold red")
+        why.append(_dropped_at(dropped), "red")
+        parts.append(why)
+    if not candidates:
+        parts.append(Text("No example has this method and path shape.", style="dim"))
+    for note in explanation.notes:
+        parts.append(Text("• " + safe(note), style="italic"))
+    if candidates:
+        ordered = [*kept, *dropped]
+        parts.append(CandidatesView(ordered[:MAX_CANDIDATES]))
+        if len(ordered) > MAX_CANDIDATES:
+            parts.append(Text(f"… {len(ordered) - MAX_CANDIDATES:,} more", style="dim"))
+    return Group(*parts)
+
+
+# -- the screen ---------------------------------------------------------------------------------
+
+
+class Section(Static):
+    """A titled block of the detail view."""
+
+    def __init__(self, title: str, body: RenderableType, **kwargs: object) -> None:
+        super().__init__(body, **kwargs)  # type: ignore[arg-type]
+        self.border_title = f" {title} "
+        self.body = body
+
+
+class DetailScreen(Screen[None]):
+    """Escape closes; n / p show the next / previous request of the traffic list."""
+
+    BINDINGS = [*keys.DETAIL]
+
+    def __init__(
+        self,
+        event: RequestEvent,
+        tz: tzinfo | None = None,
+        neighbour: Neighbour | None = None,
+    ) -> None:
+        super().__init__()
+        self.event = event
+        self.tz = tz
+        self.neighbour = neighbour
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield from self._sections()
+        yield Footer(compact=True)
+
+    def _title(self) -> Text:
+        e = self.event
+        text = Text(" ", end="")
+        text.append(safe(e.method), f"bold {method_style(e.method)}")
+        text.append(" " + safe(e.path) + "  ")
+        text.append(str(e.status), f"bold {status_style(e.status)}")
+        label, style = answered_by(e)
+        text.append("  " + label, style or "bold")
+        text.truncate(max(20, self.app.size.width), overflow="ellipsis")
+        return text
+
+    def _sections(self) -> list[Section]:
+        e = self.event
+        return [
+            Section("Request", summary(e, self.tz), id="detail-summary"),
+            Section("Match", explanation_view(e.explanation, e), id="detail-match"),
+            Section("Request headers", headers_table(e.request_headers), id="detail-req-headers"),
+            Section(
+                "Request body", body_view(e.request_body, e.request_headers), id="detail-req-body"
+            ),
+            Section(
+                "Response headers", headers_table(e.response_headers), id="detail-resp-headers"
+            ),
+            Section(
+                "Response body",
+                body_view(e.response_body, e.response_headers),
+                id="detail-resp-body",
+            ),
+        ]
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+
+    async def show(self, event: RequestEvent) -> None:
+        self.event = event
+        self.query_one("#detail-title", Static).update(self._title())
+        body = self.query_one("#detail-body", VerticalScroll)
+        await body.remove_children()
+        await body.mount_all(self._sections())
+        body.scroll_home(animate=False)
+
+    async def _step(self, step: int) -> None:
+        if self.neighbour is None:
+            return
+        event = self.neighbour(self.event, step)
+        if event is None:
+            self.app.bell()
+            return
+        await self.show(event)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    async def action_next(self) -> None:
+        await self._step(1)
+
+    async def action_previous(self) -> None:
+        await self._step(-1)

@@ -1,0 +1,108 @@
+"""Small modal dialogs: an endpoint's delay, and the server log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.validation import Number
+from textual.widgets import Footer, Input, Label, RichLog, Static
+
+from mocktui.engine.engine import MAX_DELAY_MS
+from mocktui.tui import keys
+from mocktui.tui.safe import safe
+
+
+class DelayDialog(ModalScreen[int | None]):
+    """Ask for a delay in milliseconds (0 to MAX_DELAY_MS); dismisses with the value or None."""
+
+    BINDINGS = [*keys.DIALOG]
+
+    def __init__(self, endpoint_name: str, current: int) -> None:
+        super().__init__()
+        self.endpoint_name = endpoint_name
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="delay-dialog", classes="dialog") as box:
+            box.border_title = "Delay"
+            yield Label(Text(f"Delay before {safe(self.endpoint_name)} answers, in ms:"))
+            yield Input(
+                str(self.current),
+                type="integer",
+                placeholder="milliseconds, 0 for none",
+                validators=[Number(minimum=0, maximum=MAX_DELAY_MS)],
+                validate_on=["changed", "submitted"],
+                id="delay-input",
+            )
+            yield Label("", id="delay-error")
+            yield Static(
+                Text(f"0 to {MAX_DELAY_MS:,} · enter to set · escape to cancel", style="dim")
+            )
+
+    def on_mount(self) -> None:
+        field = self.query_one("#delay-input", Input)
+        field.focus()
+        field.select_all()
+
+    @on(Input.Changed, "#delay-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self._show_error(event.validation_result and event.validation_result.failure_descriptions)
+
+    @on(Input.Submitted, "#delay-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if not value:
+            self.dismiss(0)
+            return
+        if event.validation_result is not None and not event.validation_result.is_valid:
+            self._show_error(event.validation_result.failure_descriptions)
+            self.app.bell()
+            return
+        self.dismiss(int(value))
+
+    def _show_error(self, problems: Iterable[str] | None) -> None:
+        label = self.query_one("#delay-error", Label)
+        if problems:
+            label.update(Text(" ".join(problems), style="bold red"))
+        else:
+            label.update("")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ServerLogScreen(ModalScreen[None]):
+    """What the server and Python logging said while the dashboard was up."""
+
+    BINDINGS = [*keys.DIALOG]
+
+    def __init__(self, lines: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        self.lines = list(lines)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="log-dialog", classes="dialog") as box:
+            box.border_title = "Server log"
+            log = RichLog(id="server-log", wrap=True, markup=False, highlight=False)
+            yield log
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        log = self.query_one(RichLog)
+        if not self.lines:
+            log.write(Text("Nothing logged.", style="dim"))
+        for level, line in self.lines:
+            style = {"WARNING": "yellow", "ERROR": "bold red", "CRITICAL": "bold red"}.get(
+                level, ""
+            )
+            log.write(Text(safe(line, multiline=True), style=style))
+        log.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,116 @@
+"""The help screen: every key, by where it applies, read from the key map (so it cannot drift)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from mocktui.tui import keys
+
+#: Longer words for the help screen, by binding id (the footer uses the short descriptions).
+DESCRIPTIONS = {
+    "app.quit": "quit (stops the server)",
+    "app.help": "this help",
+    "app.focus_next": "next panel",
+    "app.focus_previous": "previous panel",
+    "app.toggle_tree": "show / hide the collections tree",
+    "tree.select": "show that folder's endpoints (the top: all) or select that request",
+    "tree.toggle": "fold / unfold a folder",
+    "endpoints.cycle": "cycle what it answers: auto → example 1 → 2 → … → auto",
+    "endpoints.pin_1": "pin example N: it answers every request that reaches this endpoint",
+    "endpoints.auto": "back to auto (normal matching)",
+    "endpoints.toggle": "disable / enable (disabled answers 404, like no example)",
+    "endpoints.delay": "set its delay in ms (0 removes it)",
+    "traffic.details": "details: headers, bodies, why it matched or missed",
+    "traffic.filter": "filter (see below); empty clears",
+    "traffic.clear": "clear the list",
+    "traffic.last": "jump to newest and follow new requests",
+    "detail.close": "back",
+    "detail.next": "next request",
+    "detail.previous": "previous request",
+}
+
+SECTIONS: Sequence[tuple[str, Sequence[Binding]]] = (
+    ("Everywhere", keys.APP),
+    ("Collections tree", keys.TREE),
+    ("Endpoints (selected row)", keys.ENDPOINTS),
+    ("Traffic", keys.TRAFFIC),
+    ("Request details", keys.DETAIL),
+)
+
+FILTER_HELP = (
+    ("GET post", "methods (any of them)"),
+    ("4xx 404", "status class or code (any of them)"),
+    ("miss / hit", "no example answered / an example answered"),
+    ("users ?page", "text in the path or query (all words)"),
+)
+
+
+def key_display(app: App[object], binding: Binding) -> str:
+    """The key as the footer shows it, after the user's keymap (if any) remapped it."""
+    remapped = getattr(app, "_keymap", {}).get(binding.id or "")
+    if remapped:
+        return app.get_key_display(binding.with_key(remapped))
+    return binding.key_display or app.get_key_display(binding)
+
+
+def help_renderable(app: App[object]) -> RenderableType:
+    parts: list[RenderableType] = []
+    for title, bindings in SECTIONS:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True, min_width=12)
+        table.add_column()
+        for binding in bindings:
+            description = DESCRIPTIONS.get(binding.id or "")
+            if description is None:
+                continue
+            table.add_row(key_display(app, binding), description)
+        if title == "Traffic":
+            table.add_row("↑↓ PgUp PgDn", "move; moving up stops following new requests")
+        if title == "Everywhere":
+            table.add_row("ctrl+p", "command palette: pin, auto, disable, delay, clear, log …")
+        parts.append(Text(title, style="bold underline"))
+        parts.append(table)
+        parts.append(Text(""))
+    parts.append(Text("Traffic filter (/): words combine, e.g.  GET 4xx users", style="bold"))
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold cyan", no_wrap=True, min_width=12)
+    table.add_column()
+    for example, meaning in FILTER_HELP:
+        table.add_row(example, meaning)
+    parts.append(table)
+    parts.append(Text(""))
+    legend = Text("Status colours: ")
+    legend.append("2xx", "green")
+    legend.append(" ")
+    legend.append("3xx", "cyan")
+    legend.append(" ")
+    legend.append("4xx", "yellow")
+    legend.append(" ")
+    legend.append("5xx", "bold red")
+    legend.append("   escape or ? closes this help", "dim")
+    parts.append(legend)
+    return Group(*parts)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [*keys.HELP]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help", classes="dialog") as box:
+            box.border_title = "mocktui keys"
+            yield Static(help_renderable(self.app), id="help-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#help").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

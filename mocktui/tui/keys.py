@@ -1,0 +1,77 @@
+"""The key map: which key runs which action, in one place.
+
+Actions live on the widgets and screens (``action_<name>`` methods); this module only says which
+key triggers them. Every binding has an id (``<context>.<action>``), so a user's keymap can
+remap a key without touching code (``App.set_keymap({"traffic.clear": "C"})``), and the help
+screen and README are generated from / checked against these lists.
+
+This is a contract: tests and docs depend on these keys.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+#: Everywhere (the app).
+APP = [
+    Binding("q", "quit", "Quit", id="app.quit"),
+    Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+    Binding("tab", "app.focus_next", "Next panel", show=False, id="app.focus_next"),
+    Binding(
+        "shift+tab", "app.focus_previous", "Previous panel", show=False, id="app.focus_previous"
+    ),
+    Binding("t", "toggle_tree", "Tree", id="app.toggle_tree"),
+]
+
+#: The collections tree.
+TREE = [
+    Binding("enter", "select_cursor", "Show", id="tree.select"),
+    Binding("space", "toggle_node", "Fold", id="tree.toggle"),
+]
+
+#: The endpoints table (the selected row's endpoint).
+ENDPOINTS = [
+    Binding("space", "cycle", "Cycle", id="endpoints.cycle"),
+    Binding("1", "pin(1)", "Pin", key_display="1-9", id="endpoints.pin_1"),
+    *[
+        Binding(str(n), f"pin({n})", f"Pin example {n}", show=False, id=f"endpoints.pin_{n}")
+        for n in range(2, 10)
+    ],
+    Binding("a", "auto", "Auto", id="endpoints.auto"),
+    Binding("x", "toggle_enabled", "On/off", id="endpoints.toggle"),
+    Binding("d", "delay", "Delay", id="endpoints.delay"),
+]
+
+#: The traffic list.
+TRAFFIC = [
+    Binding("enter", "details", "Details", id="traffic.details"),
+    Binding("slash", "filter", "Filter", key_display="/", id="traffic.filter"),
+    Binding("c", "clear", "Clear", id="traffic.clear"),
+    Binding("up", "cursor_up", "Up", show=False, id="traffic.cursor_up"),
+    Binding("down", "cursor_down", "Down", show=False, id="traffic.cursor_down"),
+    Binding("pageup", "page_up", "Page up", show=False, id="traffic.page_up"),
+    Binding("pagedown", "page_down", "Page down", show=False, id="traffic.page_down"),
+    Binding("home", "first", "First", show=False, id="traffic.first"),
+    Binding("end", "last", "Newest (follow)", show=False, id="traffic.last"),
+]
+
+#: The filter input under the traffic list.
+FILTER = [
+    Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+]
+
+#: The detail view of one request.
+DETAIL = [
+    Binding("escape", "close", "Close", id="detail.close"),
+    Binding("n", "next", "Next", id="detail.next"),
+    Binding("p", "previous", "Previous", id="detail.previous"),
+]
+
+#: Dialogs and the help screen.
+DIALOG = [
+    Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+]
+HELP = [
+    Binding("escape", "close", "Close", id="help.close"),
+    Binding("question_mark", "close", "Close", show=False, id="help.close_again"),
+]
