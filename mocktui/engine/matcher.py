@@ -706,31 +706,33 @@ class Matcher:
         notes: list[str],
         limit: int = 12,
     ) -> Explanation:
-        """For a miss, the examples nearest to the request, each with why it was left out.
-
-        Misses are rare and worth explaining well, so this scans every example (the hot path
-        never does).
+        """For a miss: the examples that reached a step and were dropped there, then (listed
+        only when someone reads the explanation) the examples whose paths are nearest to the
+        request's, each with the step that left it out.
         """
-        reasons = {c.example_id: c for c in dropped}
-        nearest = process.extract(
-            forms.lower,
-            self.index.lower_paths,
-            scorer=Levenshtein.normalized_similarity,
-            limit=limit,
-        )
-        out: list[Candidate] = []
-        for _path, _similarity, position in nearest:
-            entry = self.index.entries[position]
-            known = reasons.get(entry.example.id)
-            if known is not None:
-                out.append(known)
-            elif entry.method != method:
-                out.append(_candidate(entry, False, f"2 method: {entry.method}, not {method}"))
-            else:
-                out.append(_candidate(entry, False, NO_PATH_STEP))
-        if not self.index.entries:
+        index = self.index
+        if not index.entries:
             notes = [*notes, "the loaded collections have no examples to answer with"]
-        return Explanation("miss", tuple(out), tuple(notes))
+        known = {c.example_id for c in dropped}
+
+        def nearest() -> list[Candidate]:
+            out: list[Candidate] = []
+            for _path, _similarity, position in process.extract(
+                forms.lower,
+                index.lower_paths,
+                scorer=Levenshtein.normalized_similarity,
+                limit=limit + len(known),
+            ):
+                entry = index.entries[position]
+                if entry.example.id in known:
+                    continue
+                if entry.method != method:
+                    out.append(_candidate(entry, False, f"2 method: {entry.method}, not {method}"))
+                else:
+                    out.append(_candidate(entry, False, NO_PATH_STEP))
+            return out[:limit]
+
+        return Explanation("miss", tuple(dropped), tuple(notes), nearest)
 
 
 NO_PATH_STEP = "4 path: no step makes the paths equal"
