@@ -35,10 +35,18 @@ def _fit(text: Text, width: int) -> Text:
     return text
 
 
+def _fit_tail(text: Text, width: int) -> Text:
+    """Cut from the left: paths share their prefix, their end tells endpoints apart."""
+    if text.cell_len <= width:
+        return text
+    tail = text[len(text) - (width - 1) :]
+    return Text("…", style=text.style, end="") + tail
+
+
 def column_widths(width: int) -> dict[str, int]:
     """Widths for the table's columns at this width (each column also gets 2 cells of padding)."""
     free = width - sum(FIXED.values()) - 2 * len(COLUMNS)
-    path = max(12, free * 45 // 100)
+    path = max(12, free * 60 // 100)
     answers = max(12, free - path)
     return {**FIXED, "path": path, "answers": answers}
 
@@ -116,7 +124,7 @@ class EndpointsTable(DataTable[Text]):
                 Text(safe(endpoint.method), style=f"bold {method_style(endpoint.method)}"),
                 w["method"],
             ),
-            _fit(Text(safe(endpoint.display_path), style=dim, end=""), w["path"]),
+            _fit_tail(Text(safe(endpoint.display_path), style=dim, end=""), w["path"]),
             _fit(answers, w["answers"]),
             Text(f"{hits:,}", justify="right", end=""),
             Text(
