@@ -46,7 +46,7 @@ def _fit_tail(text: Text, width: int) -> Text:
 def column_widths(width: int) -> dict[str, int]:
     """Widths for the table's columns at this width (each column also gets 2 cells of padding)."""
     free = width - sum(FIXED.values()) - 2 * len(COLUMNS)
-    path = max(12, free * 60 // 100)
+    path = max(12, free // 2)
     answers = max(12, free - path)
     return {**FIXED, "path": path, "answers": answers}
 
