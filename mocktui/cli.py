@@ -10,51 +10,37 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from mocktui import __version__
-from mocktui.config import Settings, load_collections
-from mocktui.engine.engine import MAX_DELAY_MS, EngineSettings, MockEngine
+from mocktui.config import (
+    Settings,
+    load_collections,
+    parse_delay,
+    parse_header_names,
+    parse_port,
+    parse_variable,
+)
+from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.postman.loader import CollectionError
 from mocktui.server.serve import BindError, bind_socket
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
-def _variable(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), value
+def _option(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """A config parser as an argparse type: its ValueError becomes argparse's usage error."""
 
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-def _milliseconds(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected milliseconds, got {text!r}") from None
-    if not 0 <= value <= MAX_DELAY_MS:
-        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_DELAY_MS} ms, got {value}")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 65535, got {value}")
-    return value
-
-
-def _header_names(text: str) -> tuple[str, ...]:
-    if text.strip().lower() in ("true", "*", "all"):
-        return ("*",)
-    names = tuple(n.strip().lower() for n in text.split(",") if n.strip())
-    if not names:
-        raise argparse.ArgumentTypeError("expected header names separated by commas")
-    return names
+    convert.__name__ = parse.__name__.removeprefix("parse_")
+    return convert
 
 
 def parser() -> argparse.ArgumentParser:
@@ -78,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
         "--port",
-        type=_port,
+        type=_option(parse_port),
         default=3000,
         help="port to listen on (default 3000; 0 picks a free one)",
     )
@@ -86,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--var",
         metavar="NAME=VALUE",
-        type=_variable,
+        type=_option(parse_variable),
         action="append",
         default=[],
         help="set a variable (repeatable; wins over --env and the collection)",
@@ -99,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--delay",
         metavar="MS",
-        type=_milliseconds,
+        type=_option(parse_delay),
         default=0,
         help="wait this long before every answer",
     )
@@ -111,7 +97,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--match-headers",
         metavar="NAMES",
-        type=_header_names,
+        type=_option(parse_header_names),
         default=(),
         help="comma-separated header names that must equal the example's ('true': all)",
     )

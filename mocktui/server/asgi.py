@@ -21,60 +21,57 @@ control API apply to that worker only.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
+from mocktui.config import parse_delay, parse_flag, parse_header_names, parse_variable
 from mocktui.server.app import MockASGI, create_app
 
-TRUE = {"1", "true", "yes", "on"}
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
     """An environment variable with a value mocktui cannot use."""
 
 
-def _int(env: Mapping[str, str], name: str) -> int | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
+def _parsed(env: Mapping[str, str], name: str, parse: Callable[[str], T], default: T) -> T:
+    raw = env.get(name, "")
+    if not raw.strip():
+        return default
     try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r}: expected a whole number") from None
+        return parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r}: {exc}") from None
 
 
 def _variables(raw: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in raw.replace(";", "\n").splitlines():
-        if not part.strip():
-            continue
-        name, sep, value = part.partition("=")
-        if not sep or not name.strip():
-            raise ConfigError(f"MOCKTUI_VARS: expected NAME=VALUE, got {part!r}")
-        out[name.strip()] = value
-    return out
+    """NAME=VALUE pairs separated by newlines or ";"."""
+    return dict(
+        parse_variable(part) for part in raw.replace(";", "\n").splitlines() if part.strip()
+    )
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("expected a whole number") from None
 
 
 def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
+    """The app for these environment variables (``os.environ`` when None)."""
     env = os.environ if env is None else env
     collections = [p for p in env.get("MOCKTUI_COLLECTIONS", "").split(os.pathsep) if p.strip()]
-    headers = env.get("MOCKTUI_MATCH_HEADERS", "").strip()
-    match_headers: tuple[str, ...] = ()
-    if headers:
-        match_headers = (
-            ("*",)
-            if headers.lower() in TRUE | {"*"}
-            else tuple(h.strip().lower() for h in headers.split(",") if h.strip())
-        )
     return create_app(
         *collections,
         env=env.get("MOCKTUI_ENV") or None,
-        variables=_variables(env.get("MOCKTUI_VARS", "")),
+        variables=_parsed(env, "MOCKTUI_VARS", _variables, {}),
         api_key=env.get("MOCKTUI_API_KEY") or None,
-        delay_ms=_int(env, "MOCKTUI_DELAY") or 0,
-        match_body=env.get("MOCKTUI_MATCH_BODY", "").strip().lower() in TRUE,
-        match_headers=match_headers,
-        cors=env.get("MOCKTUI_NO_CORS", "").strip().lower() not in TRUE,
-        seed=_int(env, "MOCKTUI_SEED"),
+        delay_ms=_parsed(env, "MOCKTUI_DELAY", parse_delay, 0),
+        match_body=_parsed(env, "MOCKTUI_MATCH_BODY", parse_flag, False),
+        match_headers=_parsed(env, "MOCKTUI_MATCH_HEADERS", parse_header_names, ()),
+        cors=not _parsed(env, "MOCKTUI_NO_CORS", parse_flag, False),
+        seed=_parsed(env, "MOCKTUI_SEED", _seed, None),
     )
 
 
