@@ -70,6 +70,11 @@ class MockResponse:
     example: Example | None = None
     miss_reason: str | None = None
     explanation: Explanation | None = None
+    head: bool = False  # answer to HEAD: send the headers and the body's length, not the body
+
+    @property
+    def sent_body(self) -> bytes:
+        return b"" if self.head else self.body
 
 
 def error_body(name: str, header: str, message: str) -> bytes:
@@ -150,23 +155,40 @@ class MockEngine:
 
     def handle(self, request: MockRequest) -> MockResponse:
         """Match and render. Never raises for anything a client can send."""
-        method = request.method.upper()
         # A browser's preflight never carries the key: it is answered without one. Anything
         # else, a preflight-shaped OPTIONS left unanswered included, needs the key.
         if self.settings.cors and self._is_preflight(request):
             preflight = self._preflight(request)
             if preflight is not None:
                 return preflight
-        if self._api_key is not None:
-            given = (request.header("x-api-key") or "").encode()
-            if not hmac.compare_digest(given, self._api_key):
-                return self._error(
-                    401,
-                    "unauthorizedError",
-                    "Unauthorized",
-                    "This mock server is private: send a valid key in the x-api-key header.",
-                    "401: missing or wrong x-api-key",
-                )
+        response = self._answer(request)
+        if response.delay_ms == 0 and response.example is None:
+            # A slow backend is slow for its errors too: --delay (or x-mock-response-delay)
+            # applies to misses and 401s as well.
+            response.delay_ms = self._asked_delay(request) or self.settings.delay_ms
+        response.head = request.method.upper() == "HEAD"
+        return response
+
+    def authorized(self, request: MockRequest) -> bool:
+        """True unless private mode is on and x-api-key is missing or wrong (constant time)."""
+        if self._api_key is None:
+            return True
+        given = (request.header("x-api-key") or "").encode()
+        return hmac.compare_digest(given, self._api_key)
+
+    def unauthorized(self) -> MockResponse:
+        return self._error(
+            401,
+            "unauthorizedError",
+            "Unauthorized",
+            "This mock server is private: send a valid key in the x-api-key header.",
+            "401: missing or wrong x-api-key",
+        )
+
+    def _answer(self, request: MockRequest) -> MockResponse:
+        method = request.method.upper()
+        if not self.authorized(request):
+            return self.unauthorized()
         match = self.matcher.match(
             MatchRequest(method, request.path or "/", request.query, request.headers, request.body)
         )
@@ -191,14 +213,12 @@ class MockEngine:
             response.explanation = match.explanation
             return response
         entry = match.entry
-        response = self._render(entry, match.captures, request, head=method == "HEAD")
+        response = self._render(entry, match.captures, request)
         response.explanation = match.explanation
         response.delay_ms = self._delay(entry, request)
         return response
 
-    def _render(
-        self, entry: Entry, captures: dict[str, str], request: MockRequest, head: bool
-    ) -> MockResponse:
+    def _render(self, entry: Entry, captures: dict[str, str], request: MockRequest) -> MockResponse:
         example = entry.example
         compiled = self._compiled[id(example)]
         ctx = RenderContext(
@@ -215,21 +235,30 @@ class MockEngine:
             headers.append(("Content-Type", compiled.content_type))
         if self.settings.cors and "access-control-allow-origin" not in names:
             headers.append(("Access-Control-Allow-Origin", "*"))
-        body = b"" if head else compiled.body.render(ctx).encode("utf-8")
+        body = compiled.body.render(ctx).encode("utf-8")
         return MockResponse(example.code, headers, body, endpoint=entry.endpoint, example=example)
 
-    def _delay(self, entry: Entry, request: MockRequest) -> int:
+    @staticmethod
+    def _asked_delay(request: MockRequest) -> int | None:
+        """``x-mock-response-delay``, clamped to 1..180000 ms; None when absent or not a number."""
         asked = request.header("x-mock-response-delay")
+        if asked is None:
+            return None
+        try:
+            return max(1, min(MAX_DELAY_MS, int(asked.strip())))
+        except ValueError:
+            return None  # mocktui decision: a non-number is ignored
+
+    def _delay(self, entry: Entry, request: MockRequest) -> int:
+        asked = self._asked_delay(request)
         if asked is not None:
-            try:
-                return max(1, min(MAX_DELAY_MS, int(asked.strip())))
-            except ValueError:
-                pass  # mocktui decision: a non-number is ignored
-        return (
+            return asked
+        total = (
             self.settings.delay_ms
             + self.controls.delays.get(entry.endpoint.key, 0)
             + entry.example.delay_ms
         )
+        return min(total, MAX_DELAY_MS)
 
     @staticmethod
     def _is_preflight(request: MockRequest) -> bool:
@@ -279,9 +308,16 @@ class MockEngine:
     # -- after the answer -----------------------------------------------------------------------
 
     def record(
-        self, request: MockRequest, response: MockResponse, duration_ms: float
+        self,
+        request: MockRequest,
+        response: MockResponse,
+        duration_ms: float,
+        request_body: Body | None = None,
     ) -> RequestEvent:
-        """Count the request and publish its event (O(1); never waits on a reader)."""
+        """Count the request and publish its event (O(1); never waits on a reader).
+
+        ``request_body`` is the body as kept already, when the caller let go of the full one.
+        """
         self.requests += 1
         if response.example is None:
             self.misses += 1
@@ -297,10 +333,10 @@ class MockEngine:
             path=request.path or "/",
             query=request.query_string,
             request_headers=headers,
-            request_body=Body.keep(request.body) if request.body else EMPTY_BODY,
+            request_body=request_body or (Body.keep(request.body) if request.body else EMPTY_BODY),
             status=response.status,
             response_headers=tuple(response.headers),
-            response_body=Body.keep(response.body) if response.body else EMPTY_BODY,
+            response_body=Body.keep(response.sent_body) if response.sent_body else EMPTY_BODY,
             duration_ms=duration_ms,
             endpoint_key=response.endpoint.key if response.endpoint else None,
             endpoint_name=response.endpoint.name if response.endpoint else None,

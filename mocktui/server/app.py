@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote_to_bytes
 
@@ -19,6 +21,7 @@ from quart import Quart
 
 from mocktui.config import build_engine
 from mocktui.engine.engine import MockEngine, MockRequest, MockResponse
+from mocktui.engine.events import Body
 from mocktui.server.control import control_blueprint
 
 Scope = MutableMapping[str, Any]
@@ -29,6 +32,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CONTROL_PREFIX = "/__mocktui/"
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+CLIENT_GONE = 499  # as nginx logs it: the client closed the connection before the answer
 log = logging.getLogger("mocktui.server")
 
 
@@ -47,9 +51,22 @@ def _decode_path(scope: Scope) -> str:
     return unquote_to_bytes(raw).decode("utf-8", "replace") or "/"
 
 
+def _text(raw: bytes) -> str:
+    """Header and query bytes: UTF-8 when they are (clients send it), else Latin-1 (HTTP's)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
 def _header_value(value: str) -> bytes:
-    # A value holding CR/LF would split the response; examples are user data, so fold them.
-    return value.replace("\r", " ").replace("\n", " ").encode("utf-8")
+    # Example headers are user data and may echo the request ({{$body}}): a control character
+    # (CR/LF would even split the response) becomes a space.
+    return _CONTROL.sub(" ", value).encode("utf-8")
 
 
 class MockASGI:
@@ -59,43 +76,80 @@ class MockASGI:
         self.engine = engine
         self.inner = inner
         self.max_body = max_body
+        self.closing = asyncio.Event()
+
+    def begin_shutdown(self) -> None:
+        """Answer the requests that are waiting out a delay now, so that shutdown is quick."""
+        self.closing.set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith(CONTROL_PREFIX):
+        if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
-        started = time.perf_counter()
         request = MockRequest(
             method=scope["method"],
             path=_decode_path(scope),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            headers=[(_text(k), _text(v)) for k, v in scope["headers"]],
             client=":".join(str(p) for p in scope["client"]) if scope.get("client") else "",
         )
-        query_string = scope.get("query_string", b"").decode("latin-1")
-        request.query_string = query_string
-        request.query = parse_qsl(query_string, keep_blank_values=True)
-        try:
-            request.body = await self._read_body(receive, request)
-            response = self.engine.handle(request)
-        except _TooLarge:
-            response = self.engine.reject(
-                413,
-                f"The request body is larger than this mock accepts ({self.max_body} bytes).",
-                "413: request body too large",
-            )
-        except _Disconnected:
+        if scope.get("path", "").startswith(CONTROL_PREFIX):
+            # Private mode covers the control API too: it can change every answer.
+            if self.engine.authorized(request):
+                await self.inner(scope, receive, send)
+            else:
+                await self._send(send, self.engine.unauthorized())
             return
-        except Exception:  # never let one request take the server down
-            log.exception("error answering %s %s", request.method, request.path)
-            response = self.engine.reject(500, "mocktui failed to answer this request.", "500")
-        if response.delay_ms:
-            await asyncio.sleep(response.delay_ms / 1000)
-        await self._send(send, response)
-        self.engine.record(request, response, (time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        request.query_string = _text(scope.get("query_string", b""))
+        request.query = parse_qsl(request.query_string, keep_blank_values=True)
+        response: MockResponse | None = None
+        kept_body: Body | None = None
+        try:
+            try:
+                request.body = await self._read_body(receive, request)
+                response = self.engine.handle(request)
+            except _TooLarge:
+                response = self.engine.reject(
+                    413,
+                    f"The request body is larger than this mock accepts ({self.max_body} bytes).",
+                    "413: request body too large",
+                )
+            except _Disconnected:
+                return  # gone before it finished sending: there is no one to answer
+            except Exception:  # never let one request take the server down
+                log.exception("error answering %s %s", request.method, request.path)
+                response = self.engine.reject(500, "mocktui failed to answer this request.", "500")
+            if response.delay_ms:
+                kept_body = Body.keep(request.body)
+                request.body = b""  # a large body need not live through the delay
+                if not await self._wait(response.delay_ms, receive):
+                    response = replace(
+                        response,
+                        status=CLIENT_GONE,
+                        miss_reason="the client closed the connection during the delay",
+                    )
+                    return
+            await self._send(send, response)
+        finally:
+            if response is not None:
+                duration = (time.perf_counter() - started) * 1000
+                self.engine.record(request, response, duration, kept_body)
+
+    async def _wait(self, delay_ms: int, receive: Receive) -> bool:
+        """Wait out a delay; False when the client went away first. Shutdown ends it early."""
+        sleeper = asyncio.ensure_future(asyncio.sleep(delay_ms / 1000))
+        closing = asyncio.ensure_future(self.closing.wait())
+        gone = asyncio.ensure_future(_disconnected(receive))
+        try:
+            await asyncio.wait({sleeper, closing, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, closing, gone):
+                task.cancel()
+        return not (gone.done() and not gone.cancelled())
 
     async def _read_body(self, receive: Receive, request: MockRequest) -> bytes:
         declared = request.header("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > self.max_body:
             raise _TooLarge
         chunks: list[bytes] = []
         size = 0
@@ -114,16 +168,23 @@ class MockASGI:
     @staticmethod
     async def _send(send: Send, response: MockResponse) -> None:
         headers = [
-            (k.lower().encode("latin-1", "replace"), _header_value(v)) for k, v in response.headers
+            (k.lower().encode("ascii"), _header_value(v))
+            for k, v in response.headers
+            if _TOKEN.match(k)
         ]
         headers.append((b"content-length", str(len(response.body)).encode()))
         try:
             await send(
                 {"type": "http.response.start", "status": response.status, "headers": headers}
             )
-            await send({"type": "http.response.body", "body": response.body})
-        except (OSError, RuntimeError):  # the client went away mid-answer
-            pass
+            await send({"type": "http.response.body", "body": response.sent_body})
+        except Exception:  # the client went away mid-answer, or the server refused it
+            log.debug("could not send the answer", exc_info=True)
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def create_app(

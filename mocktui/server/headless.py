@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import queue
 import signal
 import socket
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -36,23 +38,53 @@ def event_line(event: RequestEvent) -> str:
     )
 
 
-async def _print_events(engine: MockEngine, out: TextIO) -> None:
+class LineWriter:
+    """Writes lines to a stream from a thread, so a reader that stops reading (a full pipe)
+    never blocks the event loop: past ``limit`` waiting batches, new lines are dropped and
+    counted."""
+
+    def __init__(self, out: TextIO, limit: int = 10_000) -> None:
+        self.out = out
+        self.dropped = 0
+        self._lines: queue.Queue[str | None] = queue.Queue(maxsize=limit)
+        self._thread = threading.Thread(target=self._run, name="mocktui stdout", daemon=True)
+        self._thread.start()
+
+    def put(self, text: str) -> None:
+        try:
+            self._lines.put_nowait(text)
+        except queue.Full:
+            self.dropped += text.count("\n")
+
+    def _run(self) -> None:
+        while (text := self._lines.get()) is not None:
+            try:
+                self.out.write(text)
+                self.out.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                pass  # a closed pipe must not stop serving; the lines are lost
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Let the thread write what is waiting (for at most ``timeout`` seconds)."""
+        with contextlib.suppress(queue.Full):
+            self._lines.put(None, timeout=timeout)
+        self._thread.join(timeout)
+
+
+async def _print_events(engine: MockEngine, writer: LineWriter) -> None:
     subscription = engine.bus.subscribe()
     try:
         while True:
             await subscription.wait()
-            _write(subscription.drain(), subscription, out)
+            _write(subscription.drain(), writer)
     finally:
-        _write(subscription.drain(), subscription, out)
+        _write(subscription.drain(), writer)
         subscription.close()
 
 
-def _write(events: list[RequestEvent], subscription: object, out: TextIO) -> None:
-    if not events:
-        return
-    with contextlib.suppress(BrokenPipeError, ValueError):  # a closed pipe must not stop serving
-        out.write("".join(event_line(e) + "\n" for e in events))
-        out.flush()
+def _write(events: list[RequestEvent], writer: LineWriter) -> None:
+    if events:
+        writer.put("".join(event_line(e) + "\n" for e in events))
 
 
 async def run_headless(
@@ -69,7 +101,8 @@ async def run_headless(
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, shutdown.set)
-    printer = asyncio.create_task(_print_events(engine, out))
+    writer = LineWriter(out)
+    printer = asyncio.create_task(_print_events(engine, writer))
     server = asyncio.create_task(serve(create_app(engine=engine), sock, shutdown))
     await asyncio.sleep(0)  # let Hypercorn take the socket before we say we are ready
     err.write(
@@ -83,6 +116,9 @@ async def run_headless(
         printer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await printer
+        writer.close()
+        if writer.dropped:
+            err.write(f"mocktui: {writer.dropped} request lines dropped: stdout was not read\n")
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)

@@ -13,7 +13,8 @@ from hypercorn.config import Config
 
 from mocktui.server.app import ASGIApp
 
-SHUTDOWN_GRACE = 2.0  # seconds in-flight (delayed) requests get before they are cancelled
+SHUTDOWN_GRACE = 2.0  # seconds in-flight requests get before they are cancelled
+READ_TIMEOUT = 60  # seconds a connection may go without sending anything mid-request
 log = logging.getLogger("mocktui.server")
 
 
@@ -62,6 +63,7 @@ def hypercorn_config(sock: socket.socket, logger: logging.Logger | None = None) 
     config.errorlog = logger or log
     config.graceful_timeout = SHUTDOWN_GRACE
     config.keep_alive_timeout = 75
+    config.read_timeout = READ_TIMEOUT  # a client that stops sending mid-request is let go
     return config
 
 
@@ -81,6 +83,9 @@ async def serve(
     waiter = asyncio.ensure_future(shutdown.wait())
     try:
         await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        begin_shutdown = getattr(app, "begin_shutdown", None)
+        if begin_shutdown is not None:
+            begin_shutdown()  # delayed answers go out now instead of holding the shutdown
         if task.done():
             task.result()  # the server stopped on its own: surface why
             return

@@ -144,9 +144,11 @@ async def test_delay_does_not_block_other_requests() -> None:
 
 async def test_head_falls_back_to_get_without_body(demo: LiveServer) -> None:
     response = await demo.client.head("/users")
+    get = await demo.client.get("/users")
     assert response.status_code == 200
-    assert response.content == b""
+    assert response.headers["content-length"] == str(len(get.content))
     assert response.headers["content-type"] == "application/json"
+    assert demo.engine.bus.since(1)[0][0].response_body.size == 0  # nothing was sent
 
 
 async def test_body_too_large_is_413() -> None:
