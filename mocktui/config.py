@@ -90,8 +90,10 @@ def load_collections(
 ) -> list[Collection]:
     """Load every file (raises CollectionError for the first one that is unusable)."""
     environment = load_environment(env_file) if env_file else {}
+    taken: set[str] = set()  # endpoint keys are unique across all the files of one load
     return [
-        load_collection(path, variables or {}, environment, index=i) for i, path in enumerate(paths)
+        load_collection(path, variables or {}, environment, index=i, taken_keys=taken)
+        for i, path in enumerate(paths)
     ]
 
 

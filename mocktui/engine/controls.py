@@ -18,7 +18,8 @@ Listener = Callable[[str], None]
 class Controls:
     pins: dict[str, str] = field(default_factory=dict)  # endpoint key -> example id
     disabled_endpoints: set[str] = field(default_factory=set)
-    disabled_examples: set[str] = field(default_factory=set)  # example ids
+    # (endpoint key, example id): collections served together may share example ids.
+    disabled_examples: set[tuple[str, str]] = field(default_factory=set)
     delays: dict[str, int] = field(default_factory=dict)  # endpoint key -> milliseconds
     listeners: list[Listener] = field(default_factory=list)
 
@@ -43,9 +44,9 @@ class Controls:
 
     def set_example_enabled(self, endpoint_key: str, example_id: str, enabled: bool) -> None:
         if enabled:
-            self.disabled_examples.discard(example_id)
+            self.disabled_examples.discard((endpoint_key, example_id))
         else:
-            self.disabled_examples.add(example_id)
+            self.disabled_examples.add((endpoint_key, example_id))
         self._changed(endpoint_key)
 
     def set_delay(self, endpoint_key: str, delay_ms: int) -> None:
@@ -62,5 +63,6 @@ class Controls:
 
     def example_enabled(self, endpoint_key: str, example_id: str) -> bool:
         return (
-            endpoint_key not in self.disabled_endpoints and example_id not in self.disabled_examples
+            endpoint_key not in self.disabled_endpoints
+            and (endpoint_key, example_id) not in self.disabled_examples
         )

@@ -1,9 +1,11 @@
 """Request events and the bus that carries them to the dashboard and the headless printer.
 
-Publishing is O(1): the event goes into a bounded ring buffer and each subscriber's wake-up flag
-is set. Nothing a subscriber does can slow a response: subscribers pull from the ring at their
-own pace, and events that fall out of the ring before a subscriber read them are counted as
-dropped for that subscriber, never lost silently.
+Publishing is O(1) (amortized): the event goes into a ring buffer and each subscriber's wake-up
+flag is set. The ring is bounded twice: by a number of events and by the bytes of the bodies they
+keep (64 KiB each way at most), the oldest leaving first, the newest always kept. Nothing a
+subscriber does can slow a response: subscribers pull from the ring at their own pace, and events
+that fall out of the ring before a subscriber read them are counted as dropped for that
+subscriber, never lost silently.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from mocktui.engine.explain import Explanation
 
 BODY_LIMIT = 64 * 1024  # bytes of each body kept with an event
+MAX_BYTES = 128 * 1024 * 1024  # body bytes the ring keeps in all (1,024 events at full size)
+HOLES_KEPT = 10_000  # runs of never-published ids remembered, for exact drop counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +92,24 @@ class Subscription:
 
 
 class EventBus:
-    """A bounded ring buffer of RequestEvents with pull-based subscribers."""
+    """A bounded ring buffer of RequestEvents with pull-based subscribers.
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    Ids are reserved with ``new_id()`` and published in increasing order; an id reserved and
+    never published (a request cancelled mid-way) is a hole, never counted as dropped.
+    """
+
+    def __init__(self, capacity: int = 10_000, max_bytes: int = MAX_BYTES) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be at least 1")
         self.capacity = capacity
-        self._ring: deque[RequestEvent] = deque(maxlen=capacity)
+        self.max_bytes = max_bytes
+        self.bytes = 0  # body bytes of the events in the ring
+        self._ring: deque[RequestEvent] = deque()
+        self._sizes: deque[int] = deque()  # body bytes of each event in the ring
+        self._holes: deque[tuple[int, int]] = deque(maxlen=HOLES_KEPT)  # [start, end) ids
+        self._last_id = 0  # the newest published id
         self._subs: list[Subscription] = []
         self.next_id = 1
         self.published = 0
@@ -106,7 +121,18 @@ class EventBus:
         return event_id
 
     def publish(self, event: RequestEvent) -> None:
-        self._ring.append(event)
+        if event.id > self._last_id + 1:
+            self._holes.append((self._last_id + 1, event.id))
+        self._last_id = max(self._last_id, event.id)
+        size = len(event.request_body.data) + len(event.response_body.data)
+        ring, sizes = self._ring, self._sizes
+        ring.append(event)
+        sizes.append(size)
+        self.bytes += size
+        # The oldest leave while either bound is passed; the newest always stays.
+        while len(ring) > self.capacity or (self.bytes > self.max_bytes and len(ring) > 1):
+            ring.popleft()
+            self.bytes -= sizes.popleft()
         self.published += 1
         for sub in self._subs:
             sub.wakeup.set()
@@ -122,15 +148,21 @@ class EventBus:
             self._subs.remove(sub)
 
     def since(self, cursor: int, limit: int | None = None) -> tuple[list[RequestEvent], int, int]:
-        """Events with id >= cursor: (events, new cursor, how many were lost to the ring)."""
+        """Events with id >= cursor: (events, new cursor, how many were lost to the ring).
+
+        Lost are the events published with an id from ``cursor`` on that left the ring (to
+        either bound) before this call; holes in the ids are not counted.
+        """
+        cursor = max(cursor, 1)
         if not self._ring or cursor >= self.next_id:
-            return [], max(cursor, 0), 0
-        first = self._ring[0].id
-        lost = max(0, first - cursor)
-        start = max(cursor, first)
-        # Ids in the ring are consecutive except where an id was reserved and never published
-        # (a request cancelled mid-way); find the start by scanning back from the end.
+            return [], cursor, 0
         ring = self._ring
+        first = ring[0].id
+        lost = 0
+        if cursor < first:
+            lost = first - cursor - self._holes_between(cursor, first)
+        start = max(cursor, first)
+        # Ids in the ring increase, with holes: find the start by scanning back from the end.
         index = len(ring)
         while index > 0 and ring[index - 1].id >= start:
             index -= 1
@@ -140,16 +172,14 @@ class EventBus:
             return events, events[-1].id + 1, lost
         return events, self.next_id, lost
 
-    def get(self, event_id: int) -> RequestEvent | None:
-        for event in reversed(self._ring):
-            if event.id == event_id:
-                return event
-            if event.id < event_id:
+    def _holes_between(self, low: int, high: int) -> int:
+        """How many ids in [low, high) were never published."""
+        count = 0
+        for start, end in reversed(self._holes):
+            if end <= low:
                 break
-        return None
-
-    def clear(self) -> None:
-        self._ring.clear()
+            count += max(0, min(end, high) - max(start, low))
+        return count
 
     def __len__(self) -> int:
         return len(self._ring)

@@ -129,7 +129,11 @@ class Index:
 
     entries: list[Entry] = field(default_factory=list)
     lower_paths: list[str] = field(default_factory=list)  # entries' paths, for miss reports
+    # x-mock-response-id: an explicit id that several collections share (a copy of a
+    # collection) answers from the first in load order; position-derived ids never clash.
     by_id: dict[str, Entry] = field(default_factory=dict)
+    # Pins and controls name an example within its endpoint: (endpoint key, example id).
+    by_endpoint_id: dict[tuple[str, str], Entry] = field(default_factory=dict)
     by_name: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     methods: set[str] = field(default_factory=set)
     exact: dict[tuple[str, str], list[Entry]] = field(default_factory=lambda: defaultdict(list))
@@ -172,7 +176,8 @@ class Index:
         m = entry.method
         self.entries.append(entry)
         self.lower_paths.append(entry.path.lower())
-        self.by_id.setdefault(entry.example.id, entry)
+        self.by_id.setdefault(entry.example.id, entry)  # the first in load order wins
+        self.by_endpoint_id.setdefault((entry.endpoint.key, entry.example.id), entry)
         self.by_name[entry.example.name].append(entry)
         self.methods.add(m)
         self.exact[m, entry.path].append(entry)
@@ -379,8 +384,9 @@ class Matcher:
 
     def match(self, request: MatchRequest) -> MatchResult:
         result = self._match(request, request.method)
-        if result.entry is None and request.method == "HEAD" and result.not_found_header is None:
-            # mocktui decision: HEAD with no HEAD example falls back to the GET examples.
+        if result.entry is None and request.method == "HEAD":
+            # mocktui decision: HEAD with no HEAD example falls back to the GET examples, also
+            # when x-mock-response-id/-name found no HEAD example (curl -I with those headers).
             fallback = self._match(request, "GET")
             if fallback.entry is not None:
                 fallback.head_as_get = True
@@ -516,15 +522,21 @@ class Matcher:
         raw = request.header("x-mock-response-code")
         if raw is None:
             return None
-        try:
-            code = int(raw.strip())
-        except ValueError:
+        # ASCII digits only: int() would also take "٢٠٠", "2_00" and "+200".
+        text = raw.strip()
+        if not (text.isascii() and text.isdigit()):
             notes.append(f"x-mock-response-code {raw!r} is not a number: ignored")
             return None
+        digits = text.lstrip("0") or "0"
+        if len(digits) > 3:  # int() refuses thousands of digits; no status code has 4
+            notes.append("x-mock-response-code: only examples with a code above 999 (none)")
+            return 1000
+        code = int(digits)
         notes.append(f"x-mock-response-code: only examples with code {code}")
         return code
 
     def _by_id(self, wanted: str, method: str, code: int | None, notes: list[str]) -> MatchResult:
+        # An explicit id shared by several collections: the first in load order answers.
         entry = self.index.by_id.get(wanted)
         problem = None
         if entry is None:
@@ -646,10 +658,12 @@ class Matcher:
         decided_by = "score"
         chosen = winner.entry
         pin_note: str | None = None
-        pinned_id = self.controls.pins.get(winner.entry.endpoint.key)
+        endpoint_key = winner.entry.endpoint.key
+        pinned_id = self.controls.pins.get(endpoint_key)
         # An x-mock-response-code that does not parse is ignored: it does not beat the pin.
         if pinned_id is not None and self._code_filter(request, []) is None:
-            pinned = self.index.by_id.get(pinned_id)
+            # One of this endpoint's own examples: another collection may use the same id.
+            pinned = self.index.by_endpoint_id.get((endpoint_key, pinned_id))
             if pinned is not None and self._enabled(pinned):
                 chosen = pinned
                 decided_by = "pin"
@@ -713,7 +727,7 @@ class Matcher:
         index = self.index
         if not index.entries:
             notes = [*notes, "the loaded collections have no examples to answer with"]
-        known = {c.example_id for c in dropped}
+        known = {(c.endpoint_key, c.example_id) for c in dropped}
 
         def nearest() -> list[Candidate]:
             out: list[Candidate] = []
@@ -724,7 +738,7 @@ class Matcher:
                 limit=limit + len(known),
             ):
                 entry = index.entries[position]
-                if entry.example.id in known:
+                if (entry.endpoint.key, entry.example.id) in known:
                     continue
                 if entry.method != method:
                     out.append(_candidate(entry, False, f"2 method: {entry.method}, not {method}"))

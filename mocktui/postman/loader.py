@@ -24,7 +24,7 @@ from mocktui.postman.model import (
     Segment,
     Skipped,
 )
-from mocktui.postman.variables import Scope, whole_variable
+from mocktui.postman.variables import Scope, VariableError, whole_variable
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PATH_VARIABLE = re.compile(r"^:([A-Za-z0-9_.$-]+)$")
@@ -44,6 +44,9 @@ SERVER_HEADERS = frozenset(
     }
 )
 DELAY_HEADER = "x-mocktui-delay"  # mocktui extension: a slow example, in milliseconds
+MAX_DELAY_MS = 180_000  # as x-mock-response-delay: a longer x-mocktui-delay is clamped to this
+# RFC 9110 field names are tokens: ASCII letters, digits and these marks, nothing else.
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 PREVIEW_TYPES = {
     "json": "application/json",
     "xml": "application/xml",
@@ -85,6 +88,8 @@ def read_json(path: str | Path) -> Any:
         ) from None
     except RecursionError:
         raise CollectionError(name, "$", "JSON nested too deeply") from None
+    except ValueError:  # a number longer than int() reads (sys.get_int_max_str_digits())
+        raise CollectionError(name, "$", "a number in it has too many digits") from None
 
 
 def _describe(value: Any) -> str:
@@ -107,6 +112,18 @@ def _text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value)
     return str(value)
+
+
+def _digits(text: str) -> bool:
+    """True for ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() rejects
+    or reads in ways no HTTP client writes."""
+    return text.isascii() and text.isdigit()
+
+
+def _small_int(text: str, cap: int) -> int:
+    """ASCII digits as a number, at most ``cap``; int() would refuse thousands of digits."""
+    digits = text.lstrip("0")
+    return cap if len(digits) > len(str(cap)) else min(int(digits or "0"), cap)
 
 
 def _pairs(entries: Any, enabled_key: str = "disabled") -> dict[str, str]:
@@ -151,12 +168,15 @@ def load_environment(path: str | Path) -> dict[str, str]:
 class _Loader:
     """One collection file's walk: keeps the file name, scope and counters in one place."""
 
-    def __init__(self, name: str, index: int) -> None:
+    def __init__(self, name: str, index: int, taken_keys: set[str] | None = None) -> None:
         self.name = name
         self.index = index
         self.example_count = 0
         self.skipped: list[Skipped] = []
-        self.keys: set[str] = set()
+        self.skipped_headers: list[Skipped] = []
+        # Keys already used, by this file and (when the caller shares the set) the files
+        # loaded before it: controls are keyed by endpoint key, so keys must never repeat.
+        self.keys: set[str] = set() if taken_keys is None else taken_keys
         self.collection_name = ""
 
     def fail(self, where: str, problem: str) -> CollectionError:
@@ -258,6 +278,11 @@ class _Loader:
         headers, delay_ms = self.response_headers(
             raw.get("header"), f"{where}.header", scope, captures
         )
+        for key, _value in headers:
+            if not HEADER_NAME.fullmatch(key):
+                reason = f"header {key!r} is not a valid HTTP header name: left out of the answer"
+                self.skipped_headers.append(Skipped(endpoint_key, example_id, key, reason))
+        headers = tuple((k, v) for k, v in headers if HEADER_NAME.fullmatch(k))
         body = raw.get("body")
         if body is not None and not isinstance(body, str):
             body = json.dumps(body)
@@ -290,8 +315,8 @@ class _Loader:
             return 200  # mocktui decision: an example without a code answers 200
         if isinstance(value, bool):
             raise self.fail(where, f"expected an HTTP status code, got {_describe(value)}")
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if isinstance(value, str) and _digits(value.strip()):
+            value = _small_int(value.strip(), 1000)  # 1000: out of range, as any larger
         if not isinstance(value, int) or not 100 <= value <= 599:
             raise self.fail(
                 where, f"expected an HTTP status code from 100 to 599, got {json.dumps(value)}"
@@ -306,7 +331,8 @@ class _Loader:
         for key, value in self.header_list(raw, where, scope, keep):
             lower = key.lower()
             if lower == DELAY_HEADER:
-                delay = int(value) if value.strip().isdigit() else 0
+                text = value.strip()
+                delay = _small_int(text, MAX_DELAY_MS) if _digits(text) else 0
             elif lower not in SERVER_HEADERS:
                 out.append((key, value))
         return tuple(out), delay
@@ -511,11 +537,18 @@ def load_collection(
     overrides: Mapping[str, str] | None = None,
     environment: Mapping[str, str] | None = None,
     index: int = 0,
+    taken_keys: set[str] | None = None,
 ) -> Collection:
     """Load one collection file. ``overrides`` are --var values, ``environment`` the --env file's.
 
     ``index`` is the file's place on the command line: position-derived example IDs of the
     second and later files are prefixed with it so that IDs stay unique across collections.
+
+    ``taken_keys``: the endpoint and folder keys of the files loaded before this one, in one
+    set the caller shares across all the files it serves together (a new set for each load or
+    reload of them all). A key already in it gets ``~2``, ``~3`` ... as a clash within one file
+    does, and this file's keys are added to it. Without it, keys are unique within the file
+    only.
     """
     name = str(path)
     data = read_json(path)
@@ -536,10 +569,13 @@ def load_collection(
     schema = _schema(data, name)
     variables = _pairs(data.get("variable"))
     scope = Scope((dict(overrides or {}), dict(environment or {}), variables))
-    loader = _Loader(name, index)
+    loader = _Loader(name, index, taken_keys)
     info = data["info"]
     loader.collection_name = _text(info.get("name")) or Path(name).stem
-    root = loader.folder(data, "$", scope, (), f"{index}/")
+    try:
+        root = loader.folder(data, "$", scope, (), f"{index}/")
+    except VariableError as exc:
+        raise CollectionError(name, f"variable {{{{{exc.name}}}}}", exc.problem) from None
     root = Folder(name=loader.collection_name, key=root.key, children=root.children)
     return Collection(
         name=loader.collection_name,
@@ -547,5 +583,6 @@ def load_collection(
         schema=schema,
         root=root,
         skipped=tuple(loader.skipped),
+        skipped_headers=tuple(loader.skipped_headers),
         variables=variables,
     )

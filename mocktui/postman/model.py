@@ -92,14 +92,6 @@ class Folder:
     key: str
     children: tuple[Folder | Endpoint, ...] = ()
 
-    @property
-    def folders(self) -> list[Folder]:
-        return [c for c in self.children if isinstance(c, Folder)]
-
-    @property
-    def endpoints(self) -> list[Endpoint]:
-        return [c for c in self.children if isinstance(c, Endpoint)]
-
     def all_endpoints(self) -> list[Endpoint]:
         out: list[Endpoint] = []
         for child in self.children:
@@ -115,7 +107,12 @@ class Folder:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """An example (or endpoint) left out of matching, and why."""
+    """Something of the collection mocktui leaves out, and why.
+
+    In ``Collection.skipped``: an example (or, with ``example_id`` None, an endpoint) left out
+    of matching; ``name`` is its name. In ``Collection.skipped_headers``: a response header
+    left out of an example's answer (the example still answers); ``name`` is the header's.
+    """
 
     endpoint_key: str
     example_id: str | None
@@ -130,6 +127,10 @@ class Collection:
     schema: str  # "v2.1.0" or "v2.0.0"
     root: Folder
     skipped: tuple[Skipped, ...] = ()
+    # Response headers whose names are not HTTP tokens ("Bad Key", "X-Ä"): they cannot be
+    # sent, so they are left out of the answers. Kept apart from ``skipped``, which lists what
+    # matching leaves out: these examples still answer.
+    skipped_headers: tuple[Skipped, ...] = ()
     variables: dict[str, str] = field(default_factory=dict)
 
     @property

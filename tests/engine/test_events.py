@@ -234,7 +234,7 @@ def test_drain_limit_with_losses() -> None:
     assert sub.drain(limit=2) == events[3:5]
     assert sub.dropped == 3
     publish(bus, 4)  # 6 and 7 fall out before they were read
-    assert sub.drain(limit=2) == [events[7], bus.get(9)]
+    assert [e.id for e in sub.drain(limit=2)] == [events[7].id, 9]
     assert sub.dropped == 5
     assert [e.id for e in sub.drain()] == [10, 11, 12]
 
@@ -250,15 +250,12 @@ def test_subscribers_are_independent() -> None:
     assert slow.dropped == 2
 
 
-def test_subscribe_from_start_and_get() -> None:
+def test_subscribe_from_start() -> None:
     bus = EventBus(capacity=3)
     publish(bus, 5)
     sub = bus.subscribe(from_start=True)
     assert [e.id for e in sub.drain()] == [3, 4, 5]
     assert sub.dropped == 0
-    assert bus.get(4).id == 4
-    assert bus.get(1) is None
-    assert bus.get(99) is None
     late = bus.subscribe()
     assert late.drain() == []
 
@@ -311,3 +308,101 @@ async def test_wakeup_on_publish() -> None:
     publish(bus, 3)
     sub.drain(limit=1)
     assert sub.wakeup.is_set()  # still more to read
+
+
+# -- the bus's byte budget -----------------------------------------------------------------------
+
+
+def make_sized(bus: EventBus, request: int, response: int) -> RequestEvent:
+    event = make_event(bus, b"q" * request)
+    return RequestEvent(
+        **{
+            **{f: getattr(event, f) for f in RequestEvent.__dataclass_fields__},
+            "response_body": Body.keep(b"r" * response),
+        }
+    )
+
+
+def test_byte_budget_evicts_oldest_and_counts_them_dropped() -> None:
+    bus = EventBus(capacity=100, max_bytes=1000)
+    sub = bus.subscribe()
+    # Request + response body bytes: 300, 300, 250, 200, 0 (1050 in all: over by 50).
+    for request, response in [(100, 200), (0, 300), (250, 0), (100, 100), (0, 0)]:
+        bus.publish(make_sized(bus, request, response))
+    assert [e.id for e in bus.since(1)[0]] == [2, 3, 4, 5]  # the oldest left
+    assert (len(bus), bus.bytes) == (4, 750)
+    bus.publish(make_sized(bus, 400, 300))  # 1450: events 2 and 3 leave (-> 1150 -> 900)
+    assert (len(bus), bus.bytes) == (3, 900)
+    assert [e.id for e in sub.drain()] == [4, 5, 6]
+    assert sub.dropped == 3
+    assert bus.published == 6
+
+
+def test_byte_budget_always_keeps_the_newest() -> None:
+    bus = EventBus(capacity=10, max_bytes=100)
+    sub = bus.subscribe()
+    publish(bus, 3, b"x" * 10)
+    big = make_sized(bus, BODY_LIMIT, BODY_LIMIT)
+    bus.publish(big)
+    assert bus.since(1)[0] == [big]
+    assert sub.drain() == [big]
+    assert sub.dropped == 3
+    # The next one pushes the big one out, however small it is (it was read: no loss).
+    late = bus.subscribe(from_start=True)
+    small = make_sized(bus, 1, 0)
+    bus.publish(small)
+    assert sub.drain() == [small] and sub.dropped == 3
+    assert late.drain() == [small] and late.dropped == 1
+    assert bus.bytes == 1
+
+
+def test_byte_budget_drops_counted_exactly_with_unpublished_ids() -> None:
+    bus = EventBus(capacity=100, max_bytes=250)
+    sub = bus.subscribe()
+    bus.publish(make_sized(bus, 100, 0))  # id 1
+    bus.new_id()  # id 2: a request cancelled before its event was published
+    bus.publish(make_sized(bus, 100, 0))  # id 3
+    bus.publish(make_sized(bus, 100, 0))  # id 4: 300 bytes, event 1 leaves
+    events, cursor, lost = bus.since(1)
+    assert ([e.id for e in events], cursor, lost) == ([3, 4], 5, 1)
+    assert [e.id for e in sub.drain()] == [3, 4]
+    assert sub.dropped == 1  # id 2 was never published: not a loss
+
+
+def test_drops_counted_exactly_with_unpublished_ids() -> None:
+    bus = EventBus(capacity=2)
+    sub = bus.subscribe()
+    bus.publish(make_event(bus))  # id 1
+    bus.new_id()  # id 2: reserved, never published
+    bus.new_id()  # id 3: the same
+    for _ in range(3):
+        bus.publish(make_event(bus))  # ids 4, 5, 6: 1 and 4 leave the ring
+    assert bus.since(1)[1:] == (7, 2)
+    assert bus.since(3)[1:] == (7, 1)
+    assert bus.since(5)[1:] == (7, 0)
+    assert [e.id for e in sub.drain()] == [5, 6]
+    assert sub.dropped == 2
+
+
+def test_byte_budget_and_capacity_both_bound_the_ring() -> None:
+    bus = EventBus(capacity=4, max_bytes=10_000)
+    sub = bus.subscribe()
+    publish(bus, 10, b"x" * 99)  # 100 bytes each: the count is the bound
+    assert len(bus) == 4 and bus.bytes == 400
+    assert len(sub.drain()) == 4 and sub.dropped == 6
+
+
+def test_default_byte_budget_bounds_full_bodies() -> None:
+    bus = EventBus()
+    assert (bus.capacity, bus.max_bytes) == (10_000, 128 * 1024 * 1024)
+    sub = bus.subscribe()
+    for _ in range(1100):  # 1100 x 128 KiB = 137.5 MiB
+        bus.publish(make_sized(bus, BODY_LIMIT, BODY_LIMIT))
+    assert bus.bytes <= bus.max_bytes
+    assert len(bus) == 1024  # 1024 x 128 KiB = 128 MiB exactly
+    assert len(sub.drain()) == 1024 and sub.dropped == 76
+
+
+def test_byte_budget_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_bytes"):
+        EventBus(max_bytes=0)

@@ -22,6 +22,7 @@ from mocktui.engine.matcher import (
     MatchSettings,
     natural_key,
 )
+from mocktui.postman.loader import load_collection
 
 
 def send(
@@ -804,3 +805,199 @@ def test_disabled_endpoint_is_left_out(pinned: MockEngine) -> None:
     assert chosen(send(pinned, "/other")) == "other"
     pinned.controls.set_endpoint_enabled("ep-users", True)
     assert chosen(send(pinned, "/users/carol")) == "ok"
+
+
+# -- collections served together that share item and example ids ------------------------------
+
+
+@pytest.fixture
+def twins(pm: Any) -> MockEngine:
+    """The same collection twice (as a copy with another base path): same item and example ids."""
+
+    def collection(base: str) -> dict[str, Any]:
+        return pm.collection(
+            pm.item(
+                "users",
+                f"{base}/users",
+                pm.example("ok", f"{base}/users", id="ex-ok", body=f"ok {base}"),
+                pm.example("boom", f"{base}/users", id="ex-boom", code=500, body=f"boom {base}"),
+                id="ep-users",
+            )
+        )
+
+    taken: set[str] = set()
+    first = pm.load(collection("/alpha"), taken_keys=taken)
+    second = pm.load(collection("/omega"), index=1, taken_keys=taken)
+    return MockEngine([first, second])
+
+
+def test_twins_have_their_own_endpoint_keys(twins: MockEngine) -> None:
+    assert [ep.key for ep in twins.endpoints] == ["ep-users", "ep-users~2"]
+    twins.controls.set_endpoint_enabled("ep-users~2", False)
+    assert send(twins, "/omega/users").status == 404
+    assert send(twins, "/alpha/users").body == b"ok /alpha"
+
+
+def test_pin_uses_the_endpoints_own_example(twins: MockEngine) -> None:
+    twins.controls.pin("ep-users~2", "ex-boom")
+    response = send(twins, "/omega/users")
+    assert (response.status, response.body) == (500, b"boom /omega")
+    assert response.endpoint.key == "ep-users~2"
+    assert kept(response).endpoint_key == "ep-users~2"
+    # The original is not pinned.
+    assert send(twins, "/alpha/users").body == b"ok /alpha"
+    twins.controls.pin("ep-users", "ex-boom")
+    assert send(twins, "/alpha/users").body == b"boom /alpha"
+
+
+def test_pin_to_an_id_the_endpoint_does_not_have_is_ignored(twins: MockEngine, pm: Any) -> None:
+    other = pm.load(
+        pm.collection(pm.item("x", "/x", pm.example("x", "/x", id="ex-x"), id="ep-x")), index=2
+    )
+    engine = MockEngine([*twins.collections, other])
+    engine.controls.pin("ep-users", "ex-x")  # another endpoint's example
+    response = send(engine, "/alpha/users")
+    assert (response.status, response.body) == (200, b"ok /alpha")
+    assert response.explanation.decided_by == "score"
+
+
+def test_disabled_example_is_disabled_in_its_endpoint_only(twins: MockEngine) -> None:
+    twins.controls.set_example_enabled("ep-users~2", "ex-ok", False)
+    assert send(twins, "/omega/users").body == b"boom /omega"
+    assert send(twins, "/alpha/users").body == b"ok /alpha"
+    assert not twins.controls.example_enabled("ep-users~2", "ex-ok")
+    assert twins.controls.example_enabled("ep-users", "ex-ok")
+
+
+def test_shared_explicit_id_answers_from_the_first_collection(twins: MockEngine) -> None:
+    response = send(twins, "/anything", headers=[("x-mock-response-id", "ex-boom")])
+    assert (response.status, response.body) == (500, b"boom /alpha")
+
+
+def test_real_collection_and_its_copy_do_not_interfere(shared: Any, tmp_path: Any) -> None:
+    original = shared / "roxyapi-tarot.postman_collection.json"
+    data = json.loads(original.read_text(encoding="utf-8"))
+    for variable in data["variable"]:
+        if variable["key"] == "baseUrl":
+            variable["value"] = "https://copy.example.com/v9/tarot"
+    copy = tmp_path / "copy.postman_collection.json"
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    taken: set[str] = set()
+    engine = MockEngine(
+        [
+            load_collection(original, taken_keys=taken),
+            load_collection(copy, index=1, taken_keys=taken),
+        ]
+    )
+    assert len({ep.key for ep in engine.endpoints}) == len(engine.endpoints) == 20
+    fool, copy_fool = "/api/v2/tarot/cards/fool", "/v9/tarot/cards/fool"
+    key = send(engine, copy_fool, query=[("lang", "en")]).endpoint.key
+    error_500 = next(ex for ex in engine.endpoint_by_key[key].examples if ex.code == 500)
+    engine.controls.pin(key, error_500.id)
+    assert send(engine, copy_fool, query=[("lang", "en")]).status == 500
+    assert send(engine, fool, query=[("lang", "en")]).status == 200
+    engine.controls.set_endpoint_enabled(key, False)
+    assert send(engine, copy_fool, query=[("lang", "en")]).status == 404
+    assert send(engine, fool, query=[("lang", "en")]).status == 200
+
+
+# -- HEAD falls back to GET, also for x-mock-response-id / -name ---------------------------------
+
+
+@pytest.fixture
+def heads(pm: Any) -> MockEngine:
+    return pm.engine(
+        pm.item(
+            "users",
+            "/users",
+            pm.example("Some users", "/users", id="u1", body="[1]"),
+            pm.example("Empty list", "/users", id="u2", body="[]"),
+        ),
+        pm.item(
+            "ping", "/ping", pm.example("Pong", "/ping", method="HEAD", id="p1"), method="HEAD"
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        pytest.param([], "Some users", id="plain"),
+        pytest.param([("x-mock-response-name", "Empty list")], "Empty list", id="name"),
+        pytest.param([("x-mock-response-id", "u2")], "Empty list", id="id"),
+    ],
+)
+def test_head_falls_back_to_get_with_explicit_headers(
+    heads: MockEngine, headers: list[tuple[str, str]], expected: str
+) -> None:
+    get = send(heads, "/users", headers=headers)
+    head = send(heads, "/users", method="HEAD", headers=headers)
+    assert (chosen(get), get.status) == (expected, 200)
+    assert (chosen(head), head.status) == (expected, 200)
+    assert "answered as GET" in " ".join(head.explanation.notes)
+    result = heads.matcher.match(MatchRequest("HEAD", "/users", headers=headers))
+    assert result.head_as_get
+
+
+def test_head_example_named_is_used_as_head(heads: MockEngine) -> None:
+    result = heads.matcher.match(
+        MatchRequest("HEAD", "/ping", headers=[("x-mock-response-name", "Pong")])
+    )
+    assert (result.entry.example.name, result.head_as_get) == ("Pong", False)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [[("x-mock-response-name", "Nobody")], [("x-mock-response-id", "nope")]],
+)
+def test_head_with_header_naming_nothing_is_still_not_found(
+    heads: MockEngine, headers: list[tuple[str, str]]
+) -> None:
+    response = send(heads, "/users", method="HEAD", headers=headers)
+    assert response.status == 404
+    result = heads.matcher.match(MatchRequest("HEAD", "/users", headers=headers))
+    assert result.not_found_header is not None and "HEAD" not in result.not_found_header
+    assert not result.head_as_get
+
+
+# -- controls ------------------------------------------------------------------------------------
+
+
+def test_controls_key_disabled_examples_by_endpoint_and_id() -> None:
+    controls = Controls()
+    changed: list[str] = []
+    controls.listeners.append(changed.append)
+    controls.set_example_enabled("a", "1", False)
+    assert not controls.example_enabled("a", "1")
+    assert controls.example_enabled("b", "1")
+    assert controls.example_enabled("a", "2")
+    controls.set_example_enabled("a", "1", True)
+    assert controls.example_enabled("a", "1")
+    assert changed == ["a", "a"]
+
+
+@pytest.mark.parametrize("code", ["²00", "\u0662\u0660\u0660", "2_00", "+200", " 200 "])
+def test_response_code_header_reads_ascii_digits_only(pinned: MockEngine, code: str) -> None:
+    response = send(pinned, "/users/carol", headers=[("x-mock-response-code", code)])
+    if code.strip() == "200":
+        assert "only examples with code 200" in " ".join(response.explanation.notes)
+    else:
+        assert f"x-mock-response-code {code!r} is not a number: ignored" in (
+            response.explanation.notes
+        )
+    assert chosen(response) == "ok"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param("9" * 5000, None, id="5000-digits"),
+        pytest.param("0404", "gone", id="leading-zero"),
+        pytest.param("1000", None, id="4-digits"),
+    ],
+)
+def test_response_code_header_with_many_digits(
+    pinned: MockEngine, code: str, expected: str | None
+) -> None:
+    response = send(pinned, "/users/carol", headers=[("x-mock-response-code", code)])
+    assert chosen(response) == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -620,3 +622,233 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CollectionError) as info:
         load_collection(path)
     assert str(info.value) == f"{path}: file: no such file"
+
+
+# -- review fixes: variables that blow up, odd digits, header names, keys across files ----------
+
+
+def test_self_referring_variable_keeps_the_inner_reference(pm: Any) -> None:
+    # 385 bytes that once ate 790 MB: {{a}} x 25, resolved five passes deep.
+    loop = "{{a}}" * 25
+    example = pm.example("e", "/a", body="{{a}}", response_headers={"X-A": "<{{a}}>"})
+    data = pm.collection(pm.item("r", "/a", example), variables={"a": loop})
+    (ex,) = pm.load(data).examples
+    assert ex.body == loop
+    assert ex.headers == (("X-A", f"<{loop}>"),)
+
+
+def test_variables_referring_to_each_other_keep_the_inner_reference(pm: Any) -> None:
+    example = pm.example("e", "/a", body="{{a}} {{b}} {{c}}")
+    data = pm.collection(
+        pm.item("r", "/a", example), variables={"a": "A{{b}}", "b": "B{{a}}", "c": "C{{b}}"}
+    )
+    (ex,) = pm.load(data).examples
+    # Each variable refers to itself through the other: that inner reference stays as written.
+    assert ex.body == "AB{{a}} BA{{b}} CBA{{b}}"
+
+
+def test_nested_variables_resolve_at_any_depth_in_one_pass(pm: Any) -> None:
+    chain = {f"v{i}": f"{{{{v{i + 1}}}}}" for i in range(40)} | {"v40": "end"}
+    example = pm.example("e", "/a", body="{{v0}}")
+    data = pm.collection(pm.item("r", "/a", example), variables=chain)
+    (ex,) = pm.load(data).examples
+    assert ex.body == "end"
+    # A value is not read again for placeholders: "{" + "{x}}" never becomes {{x}}.
+    data = pm.collection(
+        pm.item("r", "/a", pm.example("e", "/a", body="{{o}}{x}}")),
+        variables={"o": "{", "x": "no"},
+    )
+    (ex,) = pm.load(data).examples
+    assert ex.body == "{{x}}"
+
+
+def _doubling(depth: int) -> dict[str, str]:
+    """v0 = {{v1}}{{v1}}, v1 = {{v2}}{{v2}} ...: v0 would be 2**depth characters long."""
+    chain = {f"v{i}": f"{{{{v{i + 1}}}}}{{{{v{i + 1}}}}}" for i in range(depth)}
+    return chain | {f"v{depth}": "x"}
+
+
+def test_variable_that_expands_beyond_1_mib_is_refused(pm: Any) -> None:
+    data = pm.collection(
+        pm.item("r", "/a", pm.example("e", "/a", body="{{v0}}")), variables=_doubling(30)
+    )
+    path = pm.write(data)
+    tracemalloc.start()
+    try:
+        with pytest.raises(CollectionError) as info:
+            load_collection(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # v10 is 2**20 characters (1 MiB exactly, allowed); v9 would be 2 MiB.
+    assert str(info.value) == (
+        f"{path}: variable {{{{v9}}}}: expands to more than 1 MiB "
+        "(check the {{...}} inside it: variables that repeat other variables multiply in size)"
+    )
+    assert peak < 32 * 1024 * 1024
+
+
+def test_variables_may_not_grow_the_collection_beyond_64_mib(pm: Any) -> None:
+    # v0 is 1 MiB (allowed); 100 bodies using it twice would add 200 MiB.
+    items = [
+        pm.item(f"r{i}", f"/a{i}", pm.example("e", f"/a{i}", body="{{v0}}!{{v0}}"))
+        for i in range(100)
+    ]
+    path = pm.write(pm.collection(*items, variables=_doubling(20)))
+    with pytest.raises(CollectionError) as info:
+        load_collection(path)
+    assert str(info.value) == (
+        f"{path}: variable {{{{v0}}}}: with the other variables, adds more than 64 MiB "
+        "to the collection (check where it is used)"
+    )
+
+
+def test_copies_of_large_values_count_towards_the_64_mib(pm: Any) -> None:
+    # c0 = {{c1}}. = {{c2}}.. ... each a new copy of v0 (512 KiB): 200 copies are 100 MiB,
+    # though the one body that uses c0 grows by 512 KiB only.
+    chain = {f"c{i}": f"{{{{c{i + 1}}}}}." for i in range(200)} | {"c200": "{{v0}}"}
+    data = pm.collection(
+        pm.item("r", "/a", pm.example("e", "/a", body="{{c0}}")),
+        variables=chain | _doubling(19),
+    )
+    path = pm.write(data)
+    tracemalloc.start()
+    try:
+        with pytest.raises(CollectionError) as info:
+            load_collection(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.value.where.startswith("variable {{c")
+    assert info.value.problem == (
+        "with the other variables, adds more than 64 MiB to the collection (check where it is used)"
+    )
+    assert peak < 100 * 1024 * 1024
+
+
+def test_variable_that_blows_up_is_one_line_on_the_command_line(
+    pm: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mocktui.cli
+
+    def serve(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the collection loaded: the command line would serve it")
+
+    monkeypatch.setattr(mocktui.cli, "MockEngine", serve)
+
+    data = pm.collection(
+        pm.item("r", "/a", pm.example("e", "/a", body="{{v0}}")), variables=_doubling(24)
+    )
+    path = pm.write(data)
+    assert mocktui.cli.main([str(path), "--headless"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"mocktui: error: {path}: variable {{{{v3}}}}: expands to more than 1 MiB "
+        "(check the {{...}} inside it: variables that repeat other variables multiply in size)\n"
+    )
+    # The same through --var (overrides): the variable is named wherever it was defined.
+    with pytest.raises(CollectionError, match=r"variable \{\{v3\}\}"):
+        load_collection(pm.write(pm.collection(pm.item("r", "/{{v0}}"))), overrides=_doubling(24))
+
+
+@pytest.mark.parametrize("code", ["²00", "\uff12\uff10\uff10", "2_00", "+200"])
+def test_example_code_must_be_ascii_digits(pm: Any, code: str) -> None:
+    path = pm.write(pm.collection(pm.item("r", "/a", pm.example("e", "/a", code=code))))
+    with pytest.raises(CollectionError) as info:
+        load_collection(path)
+    assert str(info.value) == (
+        f"{path}: $.item[0].response[0].code: expected an HTTP status code from 100 to 599, "
+        f"got {json.dumps(code)}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "delay"),
+    [("250", 250), (" 40 ", 40), ("²", 0), ("٣", 0), ("-5", 0), ("abc", 0), ("999999", 180000)],
+)
+def test_example_delay_header_ascii_digits_and_clamped(pm: Any, value: str, delay: int) -> None:
+    example = pm.example("e", "/a", response_headers={"x-mocktui-delay": value, "X-Keep": "1"})
+    (ex,) = pm.load(pm.collection(pm.item("r", "/a", example))).examples
+    assert ex.delay_ms == delay
+    assert ex.headers == (("X-Keep", "1"),)
+
+
+def test_invalid_response_header_names_are_left_out_and_listed(pm: Any) -> None:
+    example = pm.example("e", "/a", id="ex1")
+    example["header"] = [
+        {"key": "Bad Key", "value": "1"},
+        {"key": "X-Ä", "value": "2"},
+        {"key": "X-Fine_1.~!#$%&'*+^`|", "value": "3"},
+        "X:Y: 4",  # v2.0 string entry: the name is "X", fine
+        ": 5",  # an empty name
+        {"key": "X\u0000Nul", "value": "6"},
+    ]
+    example["header"].insert(3, {"key": "X:Y", "value": "7"})
+    collection = pm.load(pm.collection(pm.item("r", "/a", example, id="ep")))
+    (ex,) = collection.examples
+    assert ex.headers == (("X-Fine_1.~!#$%&'*+^`|", "3"), ("X", "Y: 4"))
+    reason = "header {!r} is not a valid HTTP header name: left out of the answer"
+    assert collection.skipped_headers == tuple(
+        Skipped("ep", "ex1", name, reason.format(name))
+        for name in ("Bad Key", "X-Ä", "X:Y", "", "X\u0000Nul")
+    )
+    # The example itself still answers: it is not skipped.
+    assert collection.skipped == ()
+
+
+def test_endpoint_keys_unique_across_files(pm: Any) -> None:
+    def data(base: str) -> dict[str, Any]:
+        return pm.collection(
+            pm.item("u", f"{base}/u", pm.example("e", f"{base}/u"), id="ep"),
+            pm.folder("f", pm.item("v", f"{base}/v", pm.example("e", f"{base}/v"))),
+        )
+
+    taken: set[str] = set()
+    first = pm.load(data("/one"), taken_keys=taken)
+    second = pm.load(data("/two"), index=1, taken_keys=taken)
+    third = pm.load(data("/three"), index=2, taken_keys=taken)
+    keys = [ep.key for c in (first, second, third) for ep in c.endpoints]
+    assert keys == ["ep", "0/f/v", "ep~2", "1/f/v", "ep~3", "2/f/v"]
+    # Loading the same files again (with a fresh set) gives the same keys: controls survive.
+    again: set[str] = set()
+    reloaded = [pm.load(data(b), index=i, taken_keys=again) for i, b in enumerate(("/1", "/2"))]
+    assert [ep.key for c in reloaded for ep in c.endpoints] == keys[:4]
+    # Without a shared set each file is on its own (as before).
+    assert [ep.key for ep in pm.load(data("/x"), index=1).endpoints] == ["ep", "1/f/v"]
+
+
+def test_real_collection_twice_has_unique_keys(shared: Path, tmp_path: Path) -> None:
+    original = shared / "roxyapi-tarot.postman_collection.json"
+    data = json.loads(original.read_text(encoding="utf-8"))
+    for variable in data["variable"]:
+        if variable["key"] == "baseUrl":
+            variable["value"] = "https://copy.example.com/v9/tarot"
+    copy = tmp_path / "copy.postman_collection.json"
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    taken: set[str] = set()
+    both = [
+        load_collection(original, taken_keys=taken),
+        load_collection(copy, index=1, taken_keys=taken),
+    ]
+    keys = [ep.key for c in both for ep in c.endpoints]
+    assert len(keys) == len(set(keys)) == 20
+
+
+def test_numbers_with_thousands_of_digits_are_refused_or_clamped(pm: Any) -> None:
+    huge = "9" * 5000  # int() refuses more than 4300 digits
+    item = {"name": "r", "request": {"method": "GET", "url": "/a"}, "response": [{"code": 1}]}
+    text = pm.collection(item) | {}
+    path = pm.write(json.dumps(text).replace('"code": 1', f'"code": {huge}'))
+    with pytest.raises(CollectionError) as info:
+        load_collection(path)
+    assert str(info.value) == f"{path}: $: a number in it has too many digits"
+
+    path = pm.write(pm.collection(pm.item("r", "/a", pm.example("e", "/a", code=huge))))
+    with pytest.raises(CollectionError) as info:
+        load_collection(path)
+    assert info.value.where == "$.item[0].response[0].code"
+    assert info.value.problem.startswith("expected an HTTP status code from 100 to 599, got")
+
+    example = pm.example("e", "/a", code="0200", response_headers={"x-mocktui-delay": huge})
+    (ex,) = pm.load(pm.collection(pm.item("r", "/a", example))).examples
+    assert (ex.code, ex.delay_ms) == (200, 180000)
