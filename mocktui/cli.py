@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -155,5 +154,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_OK
     finally:
-        with contextlib.suppress(OSError):  # Hypercorn closes the socket it was handed
-            sock.close()
+        sock.close()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import os
 import socket
 
 from hypercorn.asyncio import serve as hypercorn_serve
@@ -56,9 +57,10 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
-def hypercorn_config(sock: socket.socket, logger: logging.Logger | None = None) -> Config:
+def hypercorn_config(fd: int, logger: logging.Logger | None = None) -> Config:
+    """Hypercorn's settings for serving on the listening socket ``fd`` (Hypercorn closes it)."""
     config = Config()
-    config.bind = [f"fd://{sock.fileno()}"]
+    config.bind = [f"fd://{fd}"]
     config.accesslog = None  # every request is an event already; no access log on the terminal
     config.errorlog = logger or log
     config.graceful_timeout = SHUTDOWN_GRACE
@@ -77,9 +79,11 @@ async def serve(
 
     Passing a shutdown trigger also keeps Hypercorn from installing signal handlers of its own.
     """
-    task = asyncio.ensure_future(
-        hypercorn_serve(app, hypercorn_config(sock, logger), shutdown_trigger=shutdown.wait)
-    )
+    # Hypercorn takes ownership of the descriptor it is given and closes it when it stops; give
+    # it a duplicate, so that ``sock`` stays the caller's to close. (Handing over sock's own
+    # descriptor made the caller's later close hit whatever socket reused that number.)
+    config = hypercorn_config(os.dup(sock.fileno()), logger)
+    task = asyncio.ensure_future(hypercorn_serve(app, config, shutdown_trigger=shutdown.wait))
     waiter = asyncio.ensure_future(shutdown.wait())
     try:
         await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)

@@ -33,3 +33,4 @@ async def running(engine: MockEngine, **app_options: object) -> AsyncIterator[Li
     finally:
         shutdown.set()
         await asyncio.wait_for(task, 10)
+        sock.close()

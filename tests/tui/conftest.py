@@ -40,11 +40,12 @@ def make_app(engine: MockEngine) -> Callable[..., MockTUI]:
 async def client(engine: MockEngine) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the real server (Hypercorn on 127.0.0.1, a free port) in this loop."""
     sock = bind_socket("127.0.0.1", 0)
-    async with (
-        serving(engine, sock),
-        httpx.AsyncClient(base_url=base_url(sock), timeout=10) as http,
-    ):
-        yield http
+    with sock:
+        async with (
+            serving(engine, sock),
+            httpx.AsyncClient(base_url=base_url(sock), timeout=10) as http,
+        ):
+            yield http
 
 
 async def wait_for(pilot: Pilot[object], check: Callable[[], object], timeout: float = 3.0) -> None:
