@@ -50,8 +50,12 @@ class Headless:
 
     def stop(self, sig: int = signal.SIGINT) -> tuple[int, str, str]:
         self.proc.send_signal(sig)
-        out, err = self.proc.communicate(timeout=15)
-        return self.proc.returncode, out, err
+        # Read through the same buffered streams as the ready line (communicate() would read
+        # the raw pipes and lose what readline() buffered ahead). stderr stays small.
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        out = self.proc.stdout.read()
+        err = self.proc.stderr.read()
+        return self.proc.wait(timeout=15), out, err
 
 
 @pytest.fixture
@@ -237,3 +241,28 @@ def test_headless_keeps_serving_when_nobody_reads_stdout(headless) -> None:
     code, out, _err = server.stop(signal.SIGTERM)
     assert code == 0
     assert len(out.splitlines()) == 1500
+
+
+def test_headless_warns_about_what_it_leaves_out(tmp_path: Path, headless) -> None:
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    example = {"name": "no method", "originalRequest": {"url": "/a"}, "code": 200}
+    bad_header = {"name": "ok", "code": 200, "header": [{"key": "Bad Key", "value": "1"}]}
+    data = {
+        "info": {"name": "x", "schema": schema},
+        "item": [
+            {
+                "name": "A",
+                "request": {"method": "GET", "url": "/a"},
+                "response": [example, bad_header],
+            }
+        ],
+    }
+    path = write(tmp_path, "c.json", json.dumps(data))
+    server = headless(path)
+    assert server.ready.endswith("(1 endpoints, 2 examples)")
+    _code, _out, err = server.stop()
+    assert err.splitlines()[:2] == [
+        f"mocktui: warning: {path}: A: example 'no method' left out: no method",
+        f"mocktui: warning: {path}: A: example 2: header 'Bad Key' is not a valid HTTP header "
+        "name: left out of the answer",
+    ]

@@ -135,6 +135,23 @@ class MockEngine:
                 content_type=example.content_type,
             )
 
+    def skipped_report(self) -> list[str]:
+        """One line for each thing of the collections that mocktui leaves out, and why."""
+        lines = []
+        for collection in self.collections:
+            for item in collection.skipped:
+                endpoint = self.endpoint_by_key.get(item.endpoint_key)
+                where = f"{collection.source}: {endpoint.name if endpoint else item.endpoint_key}"
+                if item.example_id is None:
+                    lines.append(f"{where}: the request itself cannot be matched: {item.reason}")
+                else:
+                    lines.append(f"{where}: example {item.name!r} left out: {item.reason}")
+            for item in collection.skipped_headers:
+                endpoint = self.endpoint_by_key.get(item.endpoint_key)
+                where = f"{collection.source}: {endpoint.name if endpoint else item.endpoint_key}"
+                lines.append(f"{where}: example {item.example_id}: {item.reason}")
+        return lines
+
     @property
     def example_count(self) -> int:
         return sum(len(ep.examples) for ep in self.endpoints)

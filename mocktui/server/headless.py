@@ -109,6 +109,8 @@ async def run_headless(
         f"mocktui listening on {base_url(sock)} "
         f"({len(engine.endpoints)} endpoints, {engine.example_count} examples)\n"
     )
+    for line in engine.skipped_report():  # after the ready line, which scripts wait for
+        err.write(f"mocktui: warning: {line}\n")
     err.flush()
     try:
         await server

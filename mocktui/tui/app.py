@@ -127,6 +127,17 @@ class MockTUI(App[int]):
         self.engine.controls.listeners.append(self._control_changed)
         self._apply_tree()
         self._table.focus()
+        for line in self.engine.skipped_report():  # shown as notifications, kept in the log
+            self.log_handler.handle(
+                logging.makeLogRecord(
+                    {
+                        "name": "mocktui.collection",
+                        "levelno": logging.WARNING,
+                        "levelname": "WARNING",
+                        "msg": line,
+                    }
+                )
+            )
         self.poll()
         self.set_interval(self.poll_interval, self.poll, name="drain events")
 

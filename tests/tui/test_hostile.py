@@ -111,3 +111,26 @@ def test_body_view_summaries() -> None:
     assert "truncated" not in text
     assert "line1\nline2␛[2J" in text
     assert "\t" not in text and "\x1b" not in text and "\r" not in text
+
+
+async def test_skipped_examples_are_listed_in_the_dashboard(tmp_path: Path) -> None:
+    data = {
+        "info": {"name": "c", "schema": SCHEMA},
+        "item": [
+            {
+                "name": f"R {EVIL}",
+                "request": {"method": "GET", "url": "/r"},
+                "response": [{"name": "no method", "originalRequest": {"url": "/r"}}],
+            }
+        ],
+    }
+    path = tmp_path / "skipped.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    engine = MockEngine([load_collection(path)])
+    app = MockTUI(engine, url=URL, tz=TZ)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app._notifications)
+        message = str(next(iter(app._notifications)).message)
+        assert "R [red]E␛[2J[/]: example 'no method' left out: no method" in message
+        assert "\x1b" not in message
+        assert any("left out: no method" in line for _, line in app.log_handler.lines)
