@@ -103,6 +103,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-cors", action="store_true", help="no CORS headers and no preflight answers"
     )
+    p.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not reload the collection files when they change",
+    )
     p.add_argument("--seed", type=int, help="seed for {{$dynamic}} fake data (reproducible)")
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
@@ -116,6 +121,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         host=args.host,
         port=args.port,
         headless=args.headless,
+        watch=not args.no_watch,
         engine=EngineSettings(
             api_key=args.api_key,
             delay_ms=args.delay,
@@ -147,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.headless:
             from mocktui.server.headless import run_headless
 
-            return asyncio.run(run_headless(engine, sock))
+            return asyncio.run(run_headless(engine, sock, settings=settings))
         from mocktui.tui.app import run_dashboard
 
         return run_dashboard(engine, sock, settings)

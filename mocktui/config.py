@@ -78,11 +78,17 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 3000
     headless: bool = False
+    watch: bool = True  # reload the collection files when they change
     engine: EngineSettings = field(default_factory=EngineSettings)
 
     @property
     def collection_paths(self) -> list[str]:
         return list(self.collections) or [str(demo_collection_path())]
+
+    @property
+    def watched(self) -> bool:
+        """Whether to reload on change: asked for, and the files are the user's (not the demo)."""
+        return self.watch and bool(self.collections)
 
 
 def load_collections(

@@ -266,3 +266,53 @@ def test_headless_warns_about_what_it_leaves_out(tmp_path: Path, headless) -> No
         f"mocktui: warning: {path}: A: example 2: header 'Bad Key' is not a valid HTTP header "
         "name: left out of the answer",
     ]
+
+
+def test_headless_reloads_a_changed_collection(tmp_path: Path, headless) -> None:
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+
+    def collection(*paths: str) -> str:
+        items = [
+            {
+                "name": p,
+                "request": {"method": "GET", "url": p},
+                "response": [{"name": p, "code": 200, "body": p}],
+            }
+            for p in paths
+        ]
+        return json.dumps({"info": {"name": "w", "schema": schema}, "item": items})
+
+    path = tmp_path / "api.json"
+    path.write_text(collection("/a"))
+    server = headless(str(path))
+    with httpx.Client(base_url=server.url) as client:
+        assert client.get("/b").status_code == 404
+        time.sleep(0.3)
+        path.write_text(collection("/a", "/b"))
+        deadline = time.monotonic() + 8
+        while client.get("/b").status_code != 200:
+            assert time.monotonic() < deadline, "the change was not picked up"
+            time.sleep(0.1)
+    code, _out, err = server.stop()
+    assert code == 0
+    assert "mocktui: reloaded: 2 endpoints, 2 examples\n" in err
+
+
+def test_no_watch_keeps_serving_what_was_loaded(tmp_path: Path, headless) -> None:
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    item = {
+        "name": "a",
+        "request": {"method": "GET", "url": "/a"},
+        "response": [{"name": "a", "code": 200, "body": "a"}],
+    }
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps({"info": {"name": "w", "schema": schema}, "item": [item]}))
+    server = headless(str(path), "--no-watch")
+    time.sleep(0.3)
+    path.write_text("{ broken")
+    time.sleep(1.5)  # several times the watcher's debounce: a watcher would have reported
+    with httpx.Client(base_url=server.url) as client:
+        assert client.get("/a").status_code == 200
+    code, _out, err = server.stop()
+    assert code == 0
+    assert "reloaded" not in err and "error" not in err

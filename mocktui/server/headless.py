@@ -14,10 +14,12 @@ import threading
 from datetime import UTC, datetime
 from typing import TextIO
 
+from mocktui.config import Settings
 from mocktui.engine.engine import MockEngine
 from mocktui.engine.events import RequestEvent
 from mocktui.server.app import create_app
 from mocktui.server.serve import base_url, serve
+from mocktui.watch import start_watching, stop_watching
 
 
 def event_line(event: RequestEvent) -> str:
@@ -92,9 +94,15 @@ async def run_headless(
     sock: socket.socket,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    settings: Settings | None = None,
 ) -> int:
     out = out or sys.stdout
-    err = err or sys.stderr
+    stream = err = err or sys.stderr
+
+    def report(ok: bool, message: str) -> None:  # a reload of the collection files
+        stream.write(f"mocktui: {message}\n" if ok else f"mocktui: error: {message}\n")
+        stream.flush()
+
     logging.basicConfig(level=logging.WARNING, stream=err, format="mocktui: %(message)s")
     loop = asyncio.get_running_loop()
     shutdown = asyncio.Event()
@@ -112,9 +120,16 @@ async def run_headless(
     for line in engine.skipped_report():  # after the ready line, which scripts wait for
         err.write(f"mocktui: warning: {line}\n")
     err.flush()
+    watcher = None
+    if settings is not None and settings.watched:
+        watcher = start_watching(
+            engine, settings.collection_paths, settings.env_file, dict(settings.variables), report
+        )
     try:
         await server
     finally:
+        if watcher is not None:
+            await stop_watching(*watcher)
         printer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await printer

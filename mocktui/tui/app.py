@@ -41,6 +41,7 @@ from mocktui.tui.help import HelpScreen
 from mocktui.tui.logs import DashboardLog, capture_logging
 from mocktui.tui.safe import safe, safe_markup
 from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
+from mocktui.watch import start_watching, stop_watching
 
 POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
 WIDE = 100  # columns from which the collections tree shows by default
@@ -307,6 +308,14 @@ class MockTUI(App[int]):
         )
         yield SystemCommand(f"{name}: delay…", "Wait before answering (ms)", table.action_delay)
 
+    def collections_reloaded(self, ok: bool, message: str) -> None:
+        """A reload of the collection files: the panels catch up on the next poll."""
+        logging.getLogger("mocktui.collection").log(
+            logging.INFO if ok else logging.ERROR, "%s", message
+        )
+        if ok:  # errors are notified through the log already
+            self.notify(safe(message), title="collections", markup=False, timeout=5)
+
     # -- SIGHUP and friends ---------------------------------------------------------------------
 
     def hang_up(self) -> None:
@@ -376,10 +385,21 @@ async def _dashboard(engine: MockEngine, sock: socket.socket, settings: Settings
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(sig, app.hang_up)
             watchdog = asyncio.create_task(_watch_terminal(app), name="terminal watchdog")
+            watcher = None
+            if settings is not None and settings.watched:
+                watcher = start_watching(
+                    engine,
+                    settings.collection_paths,
+                    settings.env_file,
+                    dict(settings.variables),
+                    app.collections_reloaded,
+                )
             try:
                 await app.run_async()
             finally:
                 watchdog.cancel()
+                if watcher is not None:
+                    await stop_watching(*watcher)
                 for sig in signals:
                     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                         loop.remove_signal_handler(sig)

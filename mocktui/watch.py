@@ -1,0 +1,97 @@
+"""Reload the collections when their files change (re-exported from Postman, edited by hand).
+
+A file that changes into something unusable is reported and the engine keeps what it had:
+bad input never loses state. Controls (pins, disabled, delays) and hit counts survive a reload,
+because they are keyed by the endpoints' stable keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from watchfiles import Change, awatch
+
+from mocktui.config import load_collections
+from mocktui.engine.engine import MockEngine
+from mocktui.postman.loader import CollectionError
+
+DEBOUNCE_MS = 300  # editors and exports write a file in several steps
+Report = Callable[[bool, str], None]  # (ok, message)
+
+
+def reload(
+    engine: MockEngine,
+    paths: Sequence[str],
+    env_file: str | None,
+    variables: Mapping[str, str],
+) -> tuple[bool, str]:
+    """Load the files again into ``engine``: (True, what now) or (False, why it kept the old)."""
+    try:
+        collections = load_collections(paths, env_file, variables)
+    except CollectionError as exc:
+        return False, f"{exc}; still serving the previous version"
+    engine.load(collections)
+    return True, (f"reloaded: {len(engine.endpoints)} endpoints, {engine.example_count} examples")
+
+
+async def watch_collections(
+    engine: MockEngine,
+    paths: Sequence[str],
+    env_file: str | None,
+    variables: Mapping[str, str],
+    report: Report,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Reload whenever one of the files (collections or environment) changes, until ``stop``.
+
+    The folders are watched rather than the files, so a file replaced by a rename (as editors
+    and exports do) is still noticed.
+    """
+    files = [*paths, *([env_file] if env_file else [])]
+    targets = {os.path.realpath(p) for p in files}
+    folders = sorted({str(Path(t).parent) for t in targets})
+
+    def relevant(_change: Change, path: str) -> bool:
+        return os.path.realpath(path) in targets
+
+    async for _changes in awatch(
+        *folders,
+        watch_filter=relevant,
+        debounce=DEBOUNCE_MS,
+        stop_event=stop,
+        recursive=False,
+    ):
+        if not all(os.path.exists(t) for t in targets):
+            continue  # mid-replace: wait for the file to be back
+        ok, message = reload(engine, paths, env_file, variables)
+        report(ok, message)
+
+
+def start_watching(
+    engine: MockEngine,
+    paths: Sequence[str],
+    env_file: str | None,
+    variables: Mapping[str, str],
+    report: Report,
+) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """The watcher as a task, and the event that stops it."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        watch_collections(engine, paths, env_file, variables, report, stop),
+        name="mocktui collection watcher",
+    )
+    return task, stop
+
+
+async def stop_watching(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    stop.set()
+    try:
+        await asyncio.wait_for(task, 2)
+    except (TimeoutError, asyncio.CancelledError):
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task

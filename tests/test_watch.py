@@ -1,0 +1,71 @@
+"""Reloading the collection files when they change: new content served, controls kept, a broken
+file reported without losing what was served."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from mocktui.config import load_collections
+from mocktui.engine.engine import MockEngine, MockRequest
+from mocktui.watch import start_watching, stop_watching
+
+SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+
+
+def write_collection(path: Path, body: str, extra: bool = False) -> None:
+    def item(item_id: str, url: str, name: str, text: str) -> dict:
+        request = {"method": "GET", "url": url}
+        examples = [
+            {"id": f"{item_id}-ok", "name": "ok", "code": 200, "body": text},
+            {"id": f"{item_id}-err", "name": "err", "code": 500, "body": "boom"},
+        ]
+        for example in examples:
+            example["originalRequest"] = request
+        return {"id": item_id, "name": name, "request": request, "response": examples}
+
+    items = [item("users", "/users", "Users", body)]
+    if extra:
+        items.append(item("teams", "/teams", "Teams", "teams"))
+    data = {"info": {"name": "w", "schema": SCHEMA}, "item": items}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.replace(path)  # as editors and exports do: a new file renamed over the old one
+
+
+async def wait_until(check, timeout: float = 8.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        assert loop.time() < deadline, "timed out waiting for the reload"
+        await asyncio.sleep(0.05)
+
+
+async def test_changed_file_is_served_and_controls_survive(tmp_path: Path) -> None:
+    path = tmp_path / "api.postman_collection.json"
+    write_collection(path, "first")
+    engine = MockEngine(load_collections([str(path)]))
+    engine.controls.pin("users", "users-err")
+    reports: list[tuple[bool, str]] = []
+    watcher = start_watching(engine, [str(path)], None, {}, lambda ok, m: reports.append((ok, m)))
+    try:
+        await asyncio.sleep(0.3)  # let the watcher start
+        write_collection(path, "second", extra=True)
+        await wait_until(lambda: reports)
+        assert reports == [(True, "reloaded: 2 endpoints, 4 examples")]
+        pinned = engine.handle(MockRequest("GET", "/users"))
+        assert (pinned.status, pinned.body) == (500, b"boom")  # the pin survived
+        engine.controls.pin("users", None)
+        assert engine.handle(MockRequest("GET", "/users")).body == b"second"
+        assert engine.handle(MockRequest("GET", "/teams")).status == 200
+
+        path.write_text('{"info": ')  # broken: reported, and the old version keeps serving
+        await wait_until(lambda: len(reports) == 2)
+        ok, message = reports[1]
+        assert not ok
+        assert message.startswith(f"{path}: line 1, column 10: invalid JSON: ")
+        assert message.endswith("; still serving the previous version")
+        assert engine.handle(MockRequest("GET", "/teams")).status == 200
+    finally:
+        await stop_watching(*watcher)
