@@ -4,7 +4,6 @@ mode, error shapes; and the real roxyapi collection end to end."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,7 @@ import pytest
 from mocktui.engine.controls import Controls
 from mocktui.engine.engine import EngineSettings, MockEngine, MockRequest, MockResponse
 from mocktui.postman.loader import load_collection
-
-
-def send(
-    engine: MockEngine,
-    path: str,
-    method: str = "GET",
-    headers: Sequence[tuple[str, str]] = (),
-    query: Sequence[tuple[str, str]] = (),
-    body: bytes = b"",
-) -> MockResponse:
-    return engine.handle(MockRequest(method, path, query=query, headers=headers, body=body))
+from tests.engine.support import send
 
 
 def header(response: MockResponse, name: str) -> str | None:

@@ -7,13 +7,12 @@ score of the kept candidate and the step that decided.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from mocktui.engine.controls import Controls
-from mocktui.engine.engine import EngineSettings, MockEngine, MockRequest, MockResponse
+from mocktui.engine.engine import EngineSettings, MockEngine, MockResponse
 from mocktui.engine.explain import Candidate
 from mocktui.engine.matcher import (
     Index,
@@ -23,17 +22,7 @@ from mocktui.engine.matcher import (
     natural_key,
 )
 from mocktui.postman.loader import load_collection
-
-
-def send(
-    engine: MockEngine,
-    path: str,
-    method: str = "GET",
-    headers: Sequence[tuple[str, str]] = (),
-    query: Sequence[tuple[str, str]] = (),
-    body: bytes = b"",
-) -> MockResponse:
-    return engine.handle(MockRequest(method, path, query=query, headers=headers, body=body))
+from tests.engine.support import send
 
 
 def kept(response: MockResponse) -> Candidate:
