@@ -112,28 +112,36 @@ class MockEngine:
     # -- the collections -----------------------------------------------------------------------
 
     def load(self, collections: Sequence[Collection]) -> None:
-        """Index the collections; controls and counters survive (a reload keeps them)."""
-        self.collections = list(collections)
-        self.endpoints = [ep for c in self.collections for ep in c.endpoints]
-        self.endpoint_by_key = {ep.key: ep for ep in self.endpoints}
-        self.index = Index.build(self.endpoints)
-        self.matcher = Matcher(
-            self.index,
-            self.controls,
-            MatchSettings(self.settings.match_body, self.settings.match_headers),
-        )
+        """Index the collections; controls and counters survive (a reload keeps them).
+
+        Everything is built first and swapped in at the end, so a request never sees half of
+        an old collection and half of a new one.
+        """
+        collections = list(collections)
+        endpoints = [ep for c in collections for ep in c.endpoints]
+        index = Index.build(endpoints)
         names = self.dynamic.names
-        self._compiled: dict[int, _Compiled] = {}
-        for entry in self.index.entries:
+        compiled: dict[int, _Compiled] = {}
+        for entry in index.entries:
             example = entry.example
             captures = frozenset(w for w in entry.wildcards if w)
-            self._compiled[id(example)] = _Compiled(
+            compiled[id(example)] = _Compiled(
                 body=compile_template(example.body, captures, names),
                 headers=tuple(
                     (k, compile_template(v, captures, names)) for k, v in example.headers
                 ),
                 content_type=example.content_type,
             )
+        self.collections = collections
+        self.endpoints = endpoints
+        self.endpoint_by_key = {ep.key: ep for ep in endpoints}
+        self.index = index
+        self.matcher = Matcher(
+            index,
+            self.controls,
+            MatchSettings(self.settings.match_body, self.settings.match_headers),
+        )
+        self._compiled = compiled
 
     def skipped_report(self) -> list[str]:
         """One line for each thing of the collections that mocktui leaves out, and why."""
@@ -155,10 +163,6 @@ class MockEngine:
     @property
     def example_count(self) -> int:
         return sum(len(ep.examples) for ep in self.endpoints)
-
-    def example(self, example_id: str) -> Example | None:
-        entry = self.index.by_id.get(example_id)
-        return entry.example if entry else None
 
     def answering(self, endpoint_key: str) -> Example | None:
         """The example an endpoint is pinned to, or None for automatic matching."""
