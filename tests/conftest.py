@@ -39,6 +39,20 @@ def fixtures() -> Path:
     return FIXTURES
 
 
+@pytest.fixture
+def tarot_and_copy(shared: Path, tmp_path: Path) -> list[str]:
+    """The real tarot collection and a copy of it served under another base URL (/v9/tarot):
+    same item and example ids, different paths, as a v2/v3 or staging/prod pair would be."""
+    original = shared / "roxyapi-tarot.postman_collection.json"
+    data = json.loads(original.read_text(encoding="utf-8"))
+    for variable in data["variable"]:
+        if variable["key"] == "baseUrl":
+            variable["value"] = "https://copy.example.com/v9/tarot"
+    copy = tmp_path / "copy.postman_collection.json"
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    return [str(original), str(copy)]
+
+
 class Postman:
     """Builds Postman v2.1 JSON in code, writes it under tmp_path, loads it."""
 

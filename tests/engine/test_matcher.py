@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from mocktui.config import load_collections
 from mocktui.engine.controls import Controls
 from mocktui.engine.engine import EngineSettings, MockEngine, MockResponse
 from mocktui.engine.explain import Candidate
@@ -21,7 +22,6 @@ from mocktui.engine.matcher import (
     MatchSettings,
     natural_key,
 )
-from mocktui.postman.loader import load_collection
 from tests.engine.support import send
 
 
@@ -863,21 +863,8 @@ def test_shared_explicit_id_answers_from_the_first_collection(twins: MockEngine)
     assert (response.status, response.body) == (500, b"boom /alpha")
 
 
-def test_real_collection_and_its_copy_do_not_interfere(shared: Any, tmp_path: Any) -> None:
-    original = shared / "roxyapi-tarot.postman_collection.json"
-    data = json.loads(original.read_text(encoding="utf-8"))
-    for variable in data["variable"]:
-        if variable["key"] == "baseUrl":
-            variable["value"] = "https://copy.example.com/v9/tarot"
-    copy = tmp_path / "copy.postman_collection.json"
-    copy.write_text(json.dumps(data), encoding="utf-8")
-    taken: set[str] = set()
-    engine = MockEngine(
-        [
-            load_collection(original, taken_keys=taken),
-            load_collection(copy, index=1, taken_keys=taken),
-        ]
-    )
+def test_real_collection_and_its_copy_do_not_interfere(tarot_and_copy: list[str]) -> None:
+    engine = MockEngine(load_collections(tarot_and_copy))
     assert len({ep.key for ep in engine.endpoints}) == len(engine.endpoints) == 20
     fool, copy_fool = "/api/v2/tarot/cards/fool", "/v9/tarot/cards/fool"
     key = send(engine, copy_fool, query=[("lang", "en")]).endpoint.key

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from mocktui.config import load_collections
 from mocktui.postman.loader import CollectionError, load_collection, load_environment
 from mocktui.postman.model import Collection, Segment, Skipped
 
@@ -817,19 +818,8 @@ def test_endpoint_keys_unique_across_files(pm: Any) -> None:
     assert [ep.key for ep in pm.load(data("/x"), index=1).endpoints] == ["ep", "1/f/v"]
 
 
-def test_real_collection_twice_has_unique_keys(shared: Path, tmp_path: Path) -> None:
-    original = shared / "roxyapi-tarot.postman_collection.json"
-    data = json.loads(original.read_text(encoding="utf-8"))
-    for variable in data["variable"]:
-        if variable["key"] == "baseUrl":
-            variable["value"] = "https://copy.example.com/v9/tarot"
-    copy = tmp_path / "copy.postman_collection.json"
-    copy.write_text(json.dumps(data), encoding="utf-8")
-    taken: set[str] = set()
-    both = [
-        load_collection(original, taken_keys=taken),
-        load_collection(copy, index=1, taken_keys=taken),
-    ]
+def test_real_collection_twice_has_unique_keys(tarot_and_copy: list[str]) -> None:
+    both = load_collections(tarot_and_copy)  # one set of taken keys for all the files
     keys = [ep.key for c in both for ep in c.endpoints]
     assert len(keys) == len(set(keys)) == 20
 
