@@ -1,6 +1,6 @@
-"""Write the README screenshots: screenshots/{main,detail,help,main-80x24}.svg.
+"""Write the README screenshots: screenshots/{main,detail,help,main-80x24,main-16-colours}.svg.
 
-    /tmp/v/bin/python scripts/screenshots.py [--out screenshots]
+    .venv/bin/python scripts/screenshots.py [--out screenshots]   (after python3 dev.py setup)
 
 The dashboard runs headless (``App.run_test()``) on the bundled demo collection with fixed
 sample traffic (``mocktui.tui.sample``: seeded engine, fixed request times and durations, UTC
@@ -21,21 +21,27 @@ sys.path.insert(0, str(ROOT))
 from mocktui.tui.app import MockTUI  # noqa: E402
 from mocktui.tui.sample import TZ, URL, record_sample_traffic, sample_engine  # noqa: E402
 
-#: name -> (terminal size, keys pressed before the shot)
-SHOTS: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
-    "main": ((120, 36), ()),
+#: name -> (terminal size, keys pressed before the shot, theme or None for the default)
+SHOTS: dict[str, tuple[tuple[int, int], Sequence[str], str | None]] = {
+    "main": ((120, 36), (), None),
     # From the newest row up to GET /orders/42 (no example has that path), then its details.
-    "detail": ((120, 36), ("tab", *["up"] * 7, "enter")),
-    "help": ((120, 36), ("question_mark",)),
-    "main-80x24": ((80, 24), ()),
+    "detail": ((120, 36), ("tab", *["up"] * 7, "enter"), None),
+    "help": ((120, 36), ("question_mark",), None),
+    "main-80x24": ((80, 24), (), None),
+    # What a TERM=xterm (16-colour) terminal gets: the app switches to the terminal's palette.
+    "main-16-colours": ((80, 24), (), "ansi-dark"),
 }
 
 
-async def shoot(name: str, size: tuple[int, int], keys: Sequence[str], out: Path) -> Path:
+async def shoot(
+    name: str, size: tuple[int, int], keys: Sequence[str], theme: str | None, out: Path
+) -> Path:
     engine = sample_engine()
     record_sample_traffic(engine)
     app = MockTUI(engine, url=URL, tz=TZ)
     async with app.run_test(size=size) as pilot:
+        if theme:
+            app.theme = theme
         await pilot.pause()
         if keys:
             await pilot.press(*keys)
@@ -51,8 +57,8 @@ async def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, (size, keys) in SHOTS.items():
-        path = await shoot(name, size, keys, args.out)
+    for name, (size, keys, theme) in SHOTS.items():
+        path = await shoot(name, size, keys, theme, args.out)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
 
