@@ -22,6 +22,8 @@ from mocktui.config import (
     parse_variable,
 )
 from mocktui.engine.engine import EngineSettings, MockEngine
+from mocktui.engine.state import StateError, StateFile
+from mocktui.engine.store import ControlError
 from mocktui.postman.loader import CollectionError
 from mocktui.server.serve import BindError, bind_socket
 
@@ -109,6 +111,22 @@ def parser() -> argparse.ArgumentParser:
         help="do not reload the collection files when they change",
     )
     p.add_argument("--seed", type=int, help="seed for {{$dynamic}} fake data (reproducible)")
+    p.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep controls and scenarios in FILE: restored at start, saved after every change",
+    )
+    p.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="apply this saved scenario at start (scenarios live in the --state file)",
+    )
+    p.add_argument("--har", metavar="FILE", help="write the traffic as HAR 1.2 to FILE on exit")
+    p.add_argument(
+        "--coverage",
+        metavar="FILE",
+        help="write which examples were served (JSON) to FILE on exit, and a summary line",
+    )
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
 
@@ -122,6 +140,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         port=args.port,
         headless=args.headless,
         watch=not args.no_watch,
+        state_file=args.state,
+        scenario=args.scenario,
+        har=args.har,
+        coverage=args.coverage,
         engine=EngineSettings(
             api_key=args.api_key,
             delay_ms=args.delay,
@@ -144,6 +166,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mocktui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     engine = MockEngine(collections, settings.engine)
+    state = None
+    notes: list[str] = []  # about the saved controls: shown as warnings once serving
+    if settings.state_file:
+        state = StateFile(settings.state_file, engine.store)
+        try:
+            notes = state.load()
+        except StateError as exc:
+            print(f"mocktui: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if settings.scenario is not None:
+        try:
+            notes += engine.store.apply_scenario(settings.scenario, source="scenario")
+        except ControlError as exc:
+            where = f"{settings.state_file}: " if settings.state_file else "--scenario: "
+            hint = "" if settings.state_file else " (scenarios are kept in the --state file)"
+            print(f"mocktui: error: {where}{exc.message}{hint}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         sock = bind_socket(settings.host, settings.port)
     except BindError as exc:
@@ -153,10 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.headless:
             from mocktui.server.headless import run_headless
 
-            return asyncio.run(run_headless(engine, sock, settings=settings))
+            for line in notes:
+                print(f"mocktui: warning: {line}", file=sys.stderr)
+            return asyncio.run(run_headless(engine, sock, settings=settings, state=state))
         from mocktui.tui.app import run_dashboard
 
-        return run_dashboard(engine, sock, settings)
+        return run_dashboard(engine, sock, settings, state=state, notes=notes)
     except KeyboardInterrupt:
         return EXIT_OK
     finally:

@@ -12,6 +12,7 @@ from mocktui.engine.engine import MAX_DELAY_MS, EngineSettings, MockEngine
 from mocktui.postman.loader import load_collection, load_environment
 from mocktui.postman.model import Collection
 
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -80,6 +81,11 @@ class Settings:
     headless: bool = False
     watch: bool = True  # reload the collection files when they change
     engine: EngineSettings = field(default_factory=EngineSettings)
+    state_file: str | None = None  # --state: controls and scenarios that outlive the process
+    scenario: str | None = None  # --scenario: applied at start
+    har: str | None = None  # --har: the traffic as HAR 1.2, written on exit
+    coverage: str | None = None  # --coverage: served counts as JSON, written on exit
+    max_body: int = DEFAULT_MAX_BODY  # bytes of request body accepted (413 beyond)
 
     @property
     def collection_paths(self) -> list[str]:

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if importlib.util.find_spec("mocktui") is None:
     sys.path.insert(0, str(ROOT))
 
-from mocktui.engine.controls import Controls  # noqa: E402
+from mocktui.engine.store import ControlStore  # noqa: E402
 from mocktui.engine.engine import EngineSettings, MockEngine  # noqa: E402
 from mocktui.postman.loader import load_collection  # noqa: E402
 from mocktui.postman.model import Collection  # noqa: E402
@@ -143,12 +143,12 @@ class Postman:
         self,
         *items: dict[str, Any],
         settings: EngineSettings | None = None,
-        controls: Controls | None = None,
+        store: ControlStore | None = None,
         variables: dict[str, str] | None = None,
     ) -> MockEngine:
         """A MockEngine serving one collection made of these items."""
         collection = self.load(self.collection(*items, variables=variables))
-        return MockEngine([collection], settings, controls)
+        return MockEngine([collection], settings, store)
 
 
 @pytest.fixture

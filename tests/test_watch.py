@@ -46,7 +46,7 @@ async def test_changed_file_is_served_and_controls_survive(tmp_path: Path) -> No
     path = tmp_path / "api.postman_collection.json"
     write_collection(path, "first")
     engine = MockEngine(load_collections([str(path)]))
-    engine.controls.pin("users", "users-err")
+    engine.store.pin("users", "users-err")
     reports: list[tuple[bool, str]] = []
     watcher = start_watching(engine, [str(path)], None, {}, lambda ok, m: reports.append((ok, m)))
     try:
@@ -56,7 +56,7 @@ async def test_changed_file_is_served_and_controls_survive(tmp_path: Path) -> No
         assert reports == [(True, "reloaded: 2 endpoints, 4 examples")]
         pinned = engine.handle(MockRequest("GET", "/users"))
         assert (pinned.status, pinned.body) == (500, b"boom")  # the pin survived
-        engine.controls.pin("users", None)
+        engine.store.pin("users", None)
         assert engine.handle(MockRequest("GET", "/users")).body == b"second"
         assert engine.handle(MockRequest("GET", "/teams")).status == 200
 

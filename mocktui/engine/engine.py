@@ -10,19 +10,28 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from mocktui.engine.controls import Controls
 from mocktui.engine.dynamic import DynamicVariables
 from mocktui.engine.events import EMPTY_BODY, Body, EventBus, RequestEvent
 from mocktui.engine.explain import Explanation
-from mocktui.engine.matcher import Entry, Index, Matcher, MatchRequest, MatchSettings
+from mocktui.engine.matcher import (
+    Entry,
+    Index,
+    Matcher,
+    MatchRequest,
+    MatchResult,
+    MatchSettings,
+    candidate_of,
+)
+from mocktui.engine.store import MAX_DELAY_MS, ControlStore, Steer
 from mocktui.engine.template import RenderContext, Template, compile_template
 from mocktui.postman.model import Collection, Endpoint, Example
 
-MAX_DELAY_MS = 180_000
+__all__ = ["MAX_DELAY_MS", "EngineSettings", "MockEngine", "MockRequest", "MockResponse"]
+
 MASK = "•••"
 
 
@@ -49,6 +58,9 @@ class MockRequest:
     body: bytes = b""
     client: str = ""
     received: float = field(default_factory=time.time)
+    raw_path: str = ""  # as sent, percent-encoding kept (exports reproduce it)
+    scheme: str = "http"
+    http_version: str = "1.1"
     _lower: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
@@ -71,6 +83,8 @@ class MockResponse:
     miss_reason: str | None = None
     explanation: Explanation | None = None
     head: bool = False  # answer to HEAD: send the headers and the body's length, not the body
+    # What happened, typed: hit, miss, unauthorized, rejected (413, 400, 500), preflight.
+    outcome: str = "hit"
 
     @property
     def sent_body(self) -> bytes:
@@ -96,16 +110,14 @@ class MockEngine:
         self,
         collections: Sequence[Collection],
         settings: EngineSettings | None = None,
-        controls: Controls | None = None,
+        store: ControlStore | None = None,
         bus: EventBus | None = None,
     ) -> None:
         self.settings = settings or EngineSettings()
-        self.controls = controls or Controls()
+        self.store = store or ControlStore(self.settings.seed)
         self.bus = bus or EventBus(self.settings.history)
         self.dynamic = DynamicVariables(self.settings.seed)
-        self.hits: dict[str, int] = {}
-        self.requests = 0
-        self.misses = 0
+        self.attach_report: list[str] = []  # controls re-attached or left over by the last load
         self._api_key = self.settings.api_key.encode() if self.settings.api_key else None
         self.load(collections)
 
@@ -132,16 +144,20 @@ class MockEngine:
                 ),
                 content_type=example.content_type,
             )
+        by_endpoint: dict[str, list[Entry]] = {}
+        for entry in index.entries:
+            by_endpoint.setdefault(entry.endpoint.key, []).append(entry)
+        matcher = Matcher(
+            index, self.store, MatchSettings(self.settings.match_body, self.settings.match_headers)
+        )
         self.collections = collections
         self.endpoints = endpoints
         self.endpoint_by_key = {ep.key: ep for ep in endpoints}
         self.index = index
-        self.matcher = Matcher(
-            index,
-            self.controls,
-            MatchSettings(self.settings.match_body, self.settings.match_headers),
-        )
+        self.matcher = matcher
         self._compiled = compiled
+        self._entries_of = by_endpoint
+        self.attach_report = self.store.attach(endpoints)
 
     def skipped_report(self) -> list[str]:
         """One line for each thing of the collections that mocktui leaves out, and why."""
@@ -165,12 +181,8 @@ class MockEngine:
         return sum(len(ep.examples) for ep in self.endpoints)
 
     def answering(self, endpoint_key: str) -> Example | None:
-        """The example an endpoint is pinned to, or None for automatic matching."""
-        pinned = self.controls.pins.get(endpoint_key)
-        endpoint = self.endpoint_by_key.get(endpoint_key)
-        if pinned is None or endpoint is None:
-            return None
-        return next((ex for ex in endpoint.examples if ex.id == pinned), None)
+        """The example an endpoint is pinned to, or None for other modes."""
+        return self.store.pinned(endpoint_key)
 
     # -- one request ----------------------------------------------------------------------------
 
@@ -198,22 +210,31 @@ class MockEngine:
         return hmac.compare_digest(given, self._api_key)
 
     def unauthorized(self) -> MockResponse:
-        return self._error(
+        response = self._error(
             401,
             "unauthorizedError",
             "Unauthorized",
             "This mock server is private: send a valid key in the x-api-key header.",
             "401: missing or wrong x-api-key",
         )
+        response.outcome = "unauthorized"
+        return response
 
     def _answer(self, request: MockRequest) -> MockResponse:
         method = request.method.upper()
         if not self.authorized(request):
             return self.unauthorized()
+        path = request.path or "/"
         match = self.matcher.match(
-            MatchRequest(method, request.path or "/", request.query, request.headers, request.body)
+            MatchRequest(method, path, request.query, request.headers, request.body)
         )
-        if match.entry is None:
+        entry, explanation = match.entry, match.explanation
+        store = self.store
+        if store.steering and not match.explicit:
+            steer = store.steer(self._reached(match), self._eligible(match, method))
+            if steer is not None:
+                entry, explanation = self._steered(match, steer)
+        if entry is None:
             if match.not_found_header:
                 message = (
                     f"Could not find a mocked response for {match.not_found_header}. "
@@ -221,7 +242,7 @@ class MockEngine:
                 )
             else:
                 message = (
-                    f"Could not find a mocked request for {method} {request.path or '/'}. "
+                    f"Could not find a mocked request for {method} {path}. "
                     "Please check the method and path of your request."
                 )
             response = self._error(
@@ -231,13 +252,44 @@ class MockEngine:
                 message,
                 match.miss_reason or "no match",
             )
-            response.explanation = match.explanation
+            response.explanation = explanation
+            response.outcome = "miss"
             return response
-        entry = match.entry
-        response = self._render(entry, match.captures, request)
-        response.explanation = match.explanation
-        response.delay_ms = self._delay(entry, request)
+        captures = match.captures if entry is match.entry else self.matcher.captures(entry, path)
+        response = self._render(entry, captures, request)
+        response.explanation = explanation
+        response.delay_ms = self._delay(entry, request, match)
         return response
+
+    @staticmethod
+    def _reached(match: MatchResult) -> set[str]:
+        return {e.endpoint.key for e in match.reached}
+
+    def _eligible(self, match: MatchResult, method: str) -> Callable[[str], list[Example]]:
+        """For a mode: an endpoint's examples that can answer this method, enabled ones only."""
+        if match.head_as_get:
+            method = "GET"
+        store = self.store
+
+        def eligible(key: str) -> list[Example]:
+            return [
+                e.example
+                for e in self._entries_of.get(key, ())
+                if e.method == method and store.example_enabled(key, e.example.id)
+            ]
+
+        return eligible
+
+    def _steered(self, match: MatchResult, steer: Steer) -> tuple[Entry, Explanation]:
+        entry = self.index.by_endpoint_id[steer.endpoint_key, steer.example_id]
+        decided_by = "pin" if steer.mode == "pinned" else steer.mode
+        explanation = match.explanation.steered(
+            decided_by,
+            candidate_of(entry, True, decided_by),
+            steer.note,
+            f"the {steer.mode} example answers instead",
+        )
+        return entry, explanation
 
     def _render(self, entry: Entry, captures: dict[str, str], request: MockRequest) -> MockResponse:
         example = entry.example
@@ -270,15 +322,20 @@ class MockEngine:
         except ValueError:
             return None  # mocktui decision: a non-number is ignored
 
-    def _delay(self, entry: Entry, request: MockRequest) -> int:
+    def _delay(self, entry: Entry, request: MockRequest, match: MatchResult) -> int:
+        """x-mock-response-delay, else --delay + the endpoint's delay + the example's own.
+
+        The endpoint's delay is the largest of the endpoints the request reached (a control
+        applies to every request that reaches its endpoint, spec section 7)."""
         asked = self._asked_delay(request)
         if asked is not None:
             return asked
-        total = (
-            self.settings.delay_ms
-            + self.controls.delays.get(entry.endpoint.key, 0)
-            + entry.example.delay_ms
-        )
+        store = self.store
+        endpoint_delay = 0
+        if store.delayed:
+            keys = self._reached(match) | {entry.endpoint.key}
+            endpoint_delay = max(store.delay(k) for k in keys)
+        total = self.settings.delay_ms + endpoint_delay + entry.example.delay_ms
         return min(total, MAX_DELAY_MS)
 
     @staticmethod
@@ -308,7 +365,11 @@ class MockEngine:
             headers.append(("Access-Control-Allow-Headers", asked))
         note = f"CORS preflight answered: the path has examples for {', '.join(methods)}"
         return MockResponse(
-            204, headers, b"", explanation=Explanation("cors preflight", (), (note,))
+            204,
+            headers,
+            b"",
+            explanation=Explanation("cors preflight", (), (note,)),
+            outcome="preflight",
         )
 
     def _error(
@@ -322,9 +383,11 @@ class MockEngine:
     def reject(self, status: int, message: str, reason: str) -> MockResponse:
         """An answer for a request the server refuses before matching (too large, malformed)."""
         names = {413: "payloadTooLargeError", 400: "badRequestError"}
-        return self._error(
+        response = self._error(
             status, names.get(status, "mockServerError"), HTTPStatus(status).phrase, message, reason
         )
+        response.outcome = "rejected"
+        return response
 
     # -- after the answer -----------------------------------------------------------------------
 
@@ -339,12 +402,10 @@ class MockEngine:
 
         ``request_body`` is the body as kept already, when the caller let go of the full one.
         """
-        self.requests += 1
-        if response.example is None:
-            self.misses += 1
-        elif response.endpoint is not None:
-            key = response.endpoint.key
-            self.hits[key] = self.hits.get(key, 0) + 1
+        endpoint, example = response.endpoint, response.example
+        self.store.count(
+            endpoint.key if endpoint and example else None, example.id if example else None
+        )
         headers = tuple((k, MASK if k.lower() == "x-api-key" else v) for k, v in request.headers)
         event = RequestEvent(
             id=self.bus.new_id(),
@@ -365,6 +426,12 @@ class MockEngine:
             example_name=response.example.name if response.example else None,
             miss_reason=response.miss_reason,
             explanation=response.explanation,
+            raw_path=request.raw_path or request.path or "/",
+            scheme=request.scheme,
+            http_version=request.http_version,
+            host=request.header("host") or "",
+            decided_by=response.explanation.decided_by if response.explanation else "",
+            example_code=response.example.code if response.example else None,
         )
         self.bus.publish(event)
         return event

@@ -11,8 +11,12 @@ subscriber, never lost silently.
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from mocktui.engine.explain import Explanation
 
@@ -35,6 +39,25 @@ class Body:
     @classmethod
     def keep(cls, data: bytes) -> Body:
         return cls(data[:BODY_LIMIT], len(data))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``text`` when the kept bytes are UTF-8, else ``base64``; the other one is None."""
+        try:
+            text: str | None = self.data.decode("utf-8")
+            encoded = None
+        except UnicodeDecodeError:
+            text, encoded = None, base64.b64encode(self.data).decode("ascii")
+        return {"size": self.size, "truncated": self.truncated, "text": text, "base64": encoded}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Body:
+        if not data:
+            return EMPTY_BODY
+        if data.get("text") is not None:
+            raw = str(data["text"]).encode("utf-8", "surrogatepass")
+        else:
+            raw = base64.b64decode(data.get("base64") or "")
+        return cls(raw, int(data.get("size", len(raw))))
 
 
 EMPTY_BODY = Body(b"", 0)
@@ -62,10 +85,115 @@ class RequestEvent:
     example_name: str | None = None
     miss_reason: str | None = None  # why no example answered (404 no match, 401, 413 ...)
     explanation: Explanation | None = None
+    raw_path: str = ""  # the path as sent on the request line, percent-encoding kept
+    scheme: str = "http"
+    http_version: str = "1.1"
+    host: str = ""  # the Host header (or :authority) as sent
+    decided_by: str = ""  # score, pin, sequential, random, x-mock-response-id, miss ...
+    example_code: int | None = None
+    proxied: str | None = None  # the upstream URL, for proxied requests
 
     @property
     def matched(self) -> bool:
         return self.example_id is not None
+
+    @property
+    def target(self) -> str:
+        """The path and query as sent (for display and exports)."""
+        path = self.raw_path or self.path
+        return f"{path}?{self.query}" if self.query else path
+
+    # -- the codec: one plain-data form for every consumer (event stream, HAR, curl, remote
+    # dashboards). Headless lines are a summary of it (``summary()``).
+
+    def to_dict(self, explanation: bool = True) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "time": self.time,
+            "client": self.client,
+            "scheme": self.scheme,
+            "http_version": self.http_version,
+            "method": self.method,
+            "host": self.host,
+            "raw_path": self.raw_path or self.path,
+            "path": self.path,
+            "query": self.query,
+            "request": {
+                "headers": [list(h) for h in self.request_headers],
+                "body": self.request_body.to_dict(),
+            },
+            "status": self.status,
+            "response": {
+                "headers": [list(h) for h in self.response_headers],
+                "body": self.response_body.to_dict(),
+            },
+            "duration_ms": round(self.duration_ms, 3),
+            "endpoint": (
+                {"key": self.endpoint_key, "name": self.endpoint_name}
+                if self.endpoint_key is not None
+                else None
+            ),
+            "example": (
+                {"id": self.example_id, "name": self.example_name, "code": self.example_code}
+                if self.example_id is not None
+                else None
+            ),
+            "miss": self.miss_reason if not self.matched else None,
+            "decided_by": self.decided_by,
+            "proxied": self.proxied,
+            "explanation": (
+                self.explanation.to_dict() if explanation and self.explanation else None
+            ),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The headless JSON line (README's format): a few fields of ``to_dict``."""
+        return {
+            "time": datetime.fromtimestamp(self.time, UTC).isoformat(timespec="milliseconds"),
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "example": self.example_name,
+            "endpoint": self.endpoint_name,
+            "miss": self.miss_reason if not self.matched else None,
+            "duration_ms": round(self.duration_ms, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RequestEvent:
+        endpoint = data.get("endpoint") or {}
+        example = data.get("example") or {}
+        request = data.get("request") or {}
+        response = data.get("response") or {}
+        explained = data.get("explanation")
+        return cls(
+            id=int(data["id"]),
+            time=float(data["time"]),
+            client=str(data.get("client", "")),
+            method=str(data["method"]),
+            path=str(data["path"]),
+            query=str(data.get("query", "")),
+            request_headers=tuple((str(k), str(v)) for k, v in request.get("headers", ())),
+            request_body=Body.from_dict(request.get("body")),
+            status=int(data["status"]),
+            response_headers=tuple((str(k), str(v)) for k, v in response.get("headers", ())),
+            response_body=Body.from_dict(response.get("body")),
+            duration_ms=float(data.get("duration_ms", 0.0)),
+            endpoint_key=endpoint.get("key"),
+            endpoint_name=endpoint.get("name"),
+            example_id=example.get("id"),
+            example_name=example.get("name"),
+            example_code=example.get("code"),
+            miss_reason=data.get("miss"),
+            explanation=Explanation.from_dict(explained) if explained else None,
+            raw_path=str(data.get("raw_path", "")),
+            scheme=str(data.get("scheme", "http")),
+            http_version=str(data.get("http_version", "1.1")),
+            host=str(data.get("host", "")),
+            decided_by=str(data.get("decided_by", "")),
+            proxied=data.get("proxied"),
+        )
 
 
 @dataclass(slots=True)
@@ -171,6 +299,15 @@ class EventBus:
             events = events[:limit]
             return events, events[-1].id + 1, lost
         return events, self.next_id, lost
+
+    def clear(self) -> None:
+        """Forget every kept event. Readers do not count them as dropped: the ids from the
+        oldest kept on are remembered as never published."""
+        if self._ring:
+            self._holes.append((self._ring[0].id, self._last_id + 1))
+        self._ring.clear()
+        self._sizes.clear()
+        self.bytes = 0
 
     def _holes_between(self, low: int, high: int) -> int:
         """How many ids in [low, high) were never published."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,41 @@ class Explanation:
 
     def __repr__(self) -> str:
         return f"Explanation({self.decided_by!r}, {len(self.candidates)} candidates)"
+
+    def steered(self, decided_by: str, chosen: Candidate, note: str, instead: str) -> Explanation:
+        """This explanation with a mocktui control's choice on top: ``chosen`` is kept (with
+        its score when the matcher scored it), Postman's pick is shown with ``instead``."""
+        label = "pin" if decided_by == "pin" else f"mocktui: {decided_by}"
+        first = replace(chosen, kept=True, step=label)
+        rest: list[Candidate] = []
+        for c in self._candidates:
+            if (c.endpoint_key, c.example_id) == (chosen.endpoint_key, chosen.example_id):
+                first = replace(c, kept=True, step=label)
+            elif c.kept:
+                rest.append(replace(c, kept=False, step=f"{c.step}; {instead}"))
+            else:
+                rest.append(c)
+        return Explanation(decided_by, (first, *rest), (*self.notes, note), self._more)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (the event codec): the lazy part is listed now."""
+        return {
+            "decided_by": self.decided_by,
+            "notes": list(self.notes),
+            "candidates": [asdict(c) for c in self.candidates],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Explanation:
+        names = {f.name for f in fields(Candidate)}
+        return cls(
+            str(data.get("decided_by", "")),
+            tuple(
+                Candidate(**{k: v for k, v in c.items() if k in names})
+                for c in data.get("candidates", ())
+            ),
+            tuple(str(n) for n in data.get("notes", ())),
+        )
 
     def lines(self) -> list[str]:
         """Plain-text rendering (headless logs, tests); the dashboard draws its own table."""

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from mocktui.engine.controls import Controls
 from mocktui.engine.explain import Candidate, Explanation
 from mocktui.postman.model import Endpoint, Example
 
@@ -123,7 +123,7 @@ class Entry:
         return any(self.wildcards)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class Index:
     """The collection's examples arranged for matching; rebuilt on reload, never per request."""
 
@@ -247,6 +247,10 @@ class MatchResult:
     miss_reason: str | None = None
     not_found_header: str | None = None  # x-mock-response-id/-name that named nothing
     head_as_get: bool = False
+    # Every example the method and path steps admitted (scored or dropped later): the
+    # endpoints the request *reached*, for mocktui's controls (spec section 7).
+    reached: tuple[Entry, ...] = ()
+    explicit: bool = False  # an x-mock-response-code/-id/-name header chose (modes step aside)
 
 
 # -- step 4: the path ------------------------------------------------------------------------
@@ -372,13 +376,27 @@ class _Scored:
     detail: list[str]
 
 
-class Matcher:
-    """Runs the steps of spec section 3 over an Index, honouring mocktui's controls."""
+class Enabled(Protocol):
+    """What the matcher asks of mocktui's controls: which examples are left out (disabled)."""
 
-    def __init__(self, index: Index, controls: Controls, settings: MatchSettings) -> None:
+    def endpoint_enabled(self, key: str, /) -> bool: ...
+    def example_enabled(self, key: str, example_id: str, /) -> bool: ...
+
+
+class Matcher:
+    """Runs the steps of spec section 3 over an Index: Postman's algorithm, with disabled
+    examples left out. mocktui's modes act on the result afterwards (engine.store)."""
+
+    def __init__(self, index: Index, controls: Enabled, settings: MatchSettings) -> None:
         self.index = index
         self.controls = controls
         self.settings = settings
+
+    def captures(self, entry: Entry, path: str) -> dict[str, str]:
+        """The wildcard captures of ``entry`` for a request path ({} when it has none)."""
+        if not entry.has_wildcard:
+            return {}
+        return wildcard_captures(entry, _PathForms.of(path or "/")) or {}
 
     # The public entry point --------------------------------------------------------------------
 
@@ -409,10 +427,14 @@ class Matcher:
         # 3.2 / 3.3: an example chosen by id or name returns at once.
         wanted_id = request.header("x-mock-response-id")
         if wanted_id is not None and wanted_id.strip():
-            return self._by_id(wanted_id.strip(), method, code_filter, notes)
+            found = self._by_id(wanted_id.strip(), method, code_filter, notes)
+            found.explicit = True
+            return found
         wanted_name = request.header("x-mock-response-name")
         if wanted_name is not None and wanted_name.strip():
-            return self._by_name(wanted_name.strip(), method, code_filter, notes)
+            found = self._by_name(wanted_name.strip(), method, code_filter, notes)
+            found.explicit = True
+            return found
 
         forms = _PathForms.of(request.path or "/")
         query = dict(request.query)
@@ -512,8 +534,11 @@ class Matcher:
                     f"{len(paths) - reached} other {method} example(s) with {nseg} path "
                     "segment(s) left out: no path step makes them equal"
                 )
-                more = _left_out(index.bucket[method, nseg], set(seen))
-        return self._pick(scored, dropped, notes, request, method, forms, more)
+                more = _left_out(index, (method, nseg), set(seen))
+        result = self._pick(scored, dropped, notes, request, method, forms, more)
+        result.reached = tuple(seen.values())
+        result.explicit = code_filter is not None
+        return result
 
     # Step 3 helpers ------------------------------------------------------------------------------
 
@@ -655,32 +680,11 @@ class Matcher:
         best = max(s.score for s in scored)
         top = sorted((s for s in scored if s.score == best), key=lambda s: s.entry.sort_key)
         winner = next((s for s in top if s.entry.example.code == 200), top[0])
-        decided_by = "score"
-        chosen = winner.entry
-        pin_note: str | None = None
-        endpoint_key = winner.entry.endpoint.key
-        pinned_id = self.controls.pins.get(endpoint_key)
-        # An x-mock-response-code that does not parse is ignored: it does not beat the pin.
-        if pinned_id is not None and self._code_filter(request, []) is None:
-            # One of this endpoint's own examples: another collection may use the same id.
-            pinned = self.index.by_endpoint_id.get((endpoint_key, pinned_id))
-            if pinned is not None and self._enabled(pinned):
-                chosen = pinned
-                decided_by = "pin"
-                pin_note = (
-                    f"endpoint pinned to example {pinned.example.name!r} ({pinned.example.code})"
-                )
         if len(top) > 1:
             notes.append(f"{len(top)} examples tied at {best:g}: lowest ID wins, code 200 first")
-        if pin_note:
-            notes.append(pin_note)
 
         def step(s: _Scored) -> str:
-            if s.entry is chosen:
-                return "pin" if decided_by == "pin" else s.step
-            if s is winner:
-                return f"{s.step}; the pinned example answers instead"
-            return f"{s.step}; 7 lower score or tie-break"
+            return s.step if s is winner else f"{s.step}; 7 lower score or tie-break"
 
         cands = [
             Candidate(
@@ -690,25 +694,17 @@ class Matcher:
                 code=s.entry.example.code,
                 method=s.entry.method,
                 path=s.entry.example.request.display_path,
-                kept=s.entry is chosen,
+                kept=s is winner,
                 step=step(s),
                 score=s.score,
                 detail=", ".join(s.detail),
             )
-            for s in sorted(
-                scored,
-                key=lambda s: (s.entry is not chosen, s is not winner, -s.score, s.entry.sort_key),
-            )
+            for s in sorted(scored, key=lambda s: (s is not winner, -s.score, s.entry.sort_key))
         ]
-        if not any(s.entry is chosen for s in scored):
-            cands.insert(0, _candidate(chosen, True, "pin"))
-        captures = (
-            winner.captures if chosen is winner.entry else wildcard_captures(chosen, forms) or {}
-        )
         return MatchResult(
-            chosen,
-            Explanation(decided_by, tuple(cands) + tuple(dropped), tuple(notes), more),
-            captures=captures,
+            winner.entry,
+            Explanation("score", tuple(cands) + tuple(dropped), tuple(notes), more),
+            captures=winner.captures,
         )
 
     def explain_miss(
@@ -724,12 +720,17 @@ class Matcher:
         only when someone reads the explanation) the examples whose paths are nearest to the
         request's, each with the step that left it out.
         """
-        index = self.index
-        if not index.entries:
+        if not self.index.entries:
             notes = [*notes, "the loaded collections have no examples to answer with"]
         known = {(c.endpoint_key, c.example_id) for c in dropped}
+        # A weak reference: an event kept in the ring must not keep an index alive after a
+        # reload; its explanation then lists what it had (see Explanation.candidates).
+        ref = weakref.ref(self.index)
 
         def nearest() -> list[Candidate]:
+            index = ref()
+            if index is None:
+                return []
             out: list[Candidate] = []
             for _path, _similarity, position in process.extract(
                 forms.lower,
@@ -752,9 +753,24 @@ class Matcher:
 NO_PATH_STEP = "4 path: no step makes the paths equal"
 
 
-def _left_out(bucket: list[Entry], seen: set[int]) -> Callable[[], Iterable[Candidate]]:
-    """The examples of a bucket that no path step reached, listed only when asked for."""
-    return lambda: [_candidate(e, False, NO_PATH_STEP) for e in bucket if id(e) not in seen]
+def _left_out(
+    index: Index, bucket: tuple[str, int], seen: set[int]
+) -> Callable[[], Iterable[Candidate]]:
+    """The examples of a bucket that no path step reached, listed only when asked for (and
+    while the index lives: a weak reference, as in ``explain_miss``)."""
+    ref = weakref.ref(index)
+
+    def more() -> list[Candidate]:
+        alive = ref()
+        if alive is None:
+            return []
+        return [
+            _candidate(e, False, NO_PATH_STEP)
+            for e in alive.bucket.get(bucket, ())
+            if id(e) not in seen
+        ]
+
+    return more
 
 
 def _bodies_equal(entry: Entry, request_body: tuple[bool, Any] | None) -> bool:
@@ -797,3 +813,8 @@ def _candidate(entry: Entry, kept: bool, step: str, score: float | None = None) 
         step=step,
         score=score,
     )
+
+
+def candidate_of(entry: Entry, kept: bool, step: str) -> Candidate:
+    """An example as an explanation lists it (for mocktui's controls, in the engine)."""
+    return _candidate(entry, kept, step)

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 
 from quart import Quart
 
-from mocktui.config import build_engine
+from mocktui.config import DEFAULT_MAX_BODY, build_engine
 from mocktui.engine.engine import MockEngine, MockRequest, MockResponse
 from mocktui.engine.events import Body
 from mocktui.server.control import control_blueprint
@@ -31,7 +31,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CONTROL_PREFIX = "/__mocktui/"
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
 CLIENT_GONE = 499  # as nginx logs it: the client closed the connection before the answer
 log = logging.getLogger("mocktui.server")
 
@@ -49,6 +48,14 @@ def _decode_path(scope: Scope) -> str:
     raw = scope.get("raw_path") or scope.get("path", "/").encode("utf-8")
     raw = raw.split(b"?", 1)[0]
     return unquote_to_bytes(raw).decode("utf-8", "replace") or "/"
+
+
+def _raw_path(scope: Scope) -> str:
+    """The path as sent (percent-encoding kept), for exports that must reproduce it."""
+    raw = scope.get("raw_path")
+    if raw is None:
+        return scope.get("path", "/")
+    return raw.split(b"?", 1)[0].decode("latin-1") or "/"
 
 
 def _text(raw: bytes) -> str:
@@ -72,11 +79,17 @@ def _header_value(value: str) -> bytes:
 class MockASGI:
     """ASGI app: mock traffic to the engine, everything under /__mocktui/ to ``inner``."""
 
-    def __init__(self, engine: MockEngine, inner: ASGIApp, max_body: int = DEFAULT_MAX_BODY):
+    def __init__(
+        self,
+        engine: MockEngine,
+        inner: ASGIApp,
+        max_body: int = DEFAULT_MAX_BODY,
+        closing: asyncio.Event | None = None,
+    ):
         self.engine = engine
         self.inner = inner
         self.max_body = max_body
-        self.closing = asyncio.Event()
+        self.closing = closing or asyncio.Event()  # set on shutdown: delays and streams end
 
     def begin_shutdown(self) -> None:
         """Answer the requests that are waiting out a delay now, so that shutdown is quick."""
@@ -91,6 +104,9 @@ class MockASGI:
             path=_decode_path(scope),
             headers=[(_text(k), _text(v)) for k, v in scope["headers"]],
             client=":".join(str(p) for p in scope["client"]) if scope.get("client") else "",
+            raw_path=_raw_path(scope),
+            scheme=scope.get("scheme", "http"),
+            http_version=scope.get("http_version", "1.1"),
         )
         if scope.get("path", "").startswith(CONTROL_PREFIX):
             # Private mode covers the control API too: it can change every answer.
@@ -203,7 +219,11 @@ def create_app(
         engine = build_engine(list(collections), **settings)
     quart = Quart("mocktui")
     quart.config["MAX_CONTENT_LENGTH"] = max_body
-    quart.register_blueprint(control_blueprint(engine), url_prefix=CONTROL_PREFIX.rstrip("/"))
-    app = MockASGI(engine, quart.asgi_app, max_body)
+    quart.config["RESPONSE_TIMEOUT"] = None  # the event stream runs for as long as it is read
+    closing = asyncio.Event()
+    quart.register_blueprint(
+        control_blueprint(engine, closing), url_prefix=CONTROL_PREFIX.rstrip("/")
+    )
+    app = MockASGI(engine, quart.asgi_app, max_body, closing)
     app.quart = quart  # type: ignore[attr-defined]
     return app

@@ -1,126 +1,252 @@
-"""The control API: the dashboard's controls over HTTP, for scripts and CI.
+"""The control API: every dashboard control over HTTP, for scripts and CI (README, Control API).
 
-Routes live under /__mocktui/ (see README). They act on the same Controls object as the
-dashboard's keys, so a pin set by curl shows in the dashboard and the other way round.
+Routes live under /__mocktui/. Each one is a one-liner over the engine's ``Actions`` (the same
+vocabulary the keys and the palette use) or a read of the engine's views, so a pin set by curl
+shows in the dashboard and the other way round. Every bad call gets a 4xx with a JSON error
+naming what was wrong; nothing a control client sends reaches the engine unvalidated.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+from collections import deque
+from collections.abc import AsyncIterator
 from typing import Any
 
-from quart import Blueprint, abort, jsonify, request
+from quart import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
 
+from mocktui import __version__
+from mocktui.engine.actions import Actions, ControlError
+from mocktui.engine.coverage import coverage
 from mocktui.engine.engine import MockEngine
-from mocktui.postman.model import Endpoint
+from mocktui.engine.store import Change
+from mocktui.engine.views import endpoint_view, health_view
+from mocktui.formats.har import har_document
+
+TRAFFIC_LIMIT = 1_000  # events one /traffic call returns at most
+SSE_BATCH = 256  # events written per wake-up of an event stream
+SSE_HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle stream
+CONTROL_BACKLOG = 1_000  # control changes an event stream keeps for a slow reader
 
 
-def endpoint_json(engine: MockEngine, endpoint: Endpoint) -> dict[str, Any]:
-    pinned = engine.answering(endpoint.key)
-    return {
-        "key": endpoint.key,
-        "name": endpoint.name,
-        "folder": list(endpoint.folder),
-        "collection": endpoint.collection,
-        "method": endpoint.method,
-        "path": endpoint.display_path,
-        "enabled": engine.controls.endpoint_enabled(endpoint.key),
-        "pinned": pinned.id if pinned else None,
-        "delay_ms": engine.controls.delays.get(endpoint.key, 0),
-        "hits": engine.hits.get(endpoint.key, 0),
-        "examples": [
-            {
-                "id": ex.id,
-                "name": ex.name,
-                "code": ex.code,
-                "enabled": engine.controls.example_enabled(endpoint.key, ex.id),
-            }
-            for ex in endpoint.examples
-        ],
-    }
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise ControlError(f"?{name}= must be a whole number from {low} to {high}, got {raw!r}")
+    value = int(text)
+    if not low <= value <= high:
+        raise ControlError(f"?{name}= must be from {low} to {high}, got {value}")
+    return value
 
 
-def control_blueprint(engine: MockEngine) -> Blueprint:
+def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) -> Blueprint:
     bp = Blueprint("mocktui_control", __name__)
+    actions = Actions(engine)
+    closing = closing or asyncio.Event()
 
-    def find(key: str) -> Endpoint:
-        endpoint = engine.endpoint_by_key.get(key)
-        if endpoint is None:
-            abort(404, f"no endpoint with key {key!r}")
-        return endpoint
+    def view(key: str) -> Any:
+        return jsonify(endpoint_view(engine, engine.store.endpoint(key)))
 
     async def body() -> dict[str, Any]:
-        data = await request.get_json(force=True, silent=True)
-        if data is None and (await request.get_data()):
-            abort(400, "the body is not JSON")
-        if data is not None and not isinstance(data, dict):
-            abort(400, "the body must be a JSON object")
-        return data or {}
+        raw = await request.get_data()
+        if not raw.strip():
+            return {}
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise ControlError("the body is not JSON") from None
+        if not isinstance(data, dict):
+            raise ControlError("the body must be a JSON object")
+        return data
 
-    @bp.errorhandler(400)
-    @bp.errorhandler(404)
-    async def error(exc: Any) -> Any:
-        return jsonify({"error": {"name": "controlError", "message": exc.description}}), exc.code
+    @bp.errorhandler(ControlError)
+    async def refused(exc: ControlError) -> Any:
+        return jsonify({"error": {"name": "controlError", "message": exc.message}}), exc.status
+
+    @bp.errorhandler(HTTPException)
+    async def http_error(exc: HTTPException) -> Any:
+        message = exc.description or exc.name
+        if exc.code == 404:
+            message = f"no control route {request.method} {request.path} (see README)"
+        elif exc.code == 405:
+            message = f"{request.path} does not take {request.method}"
+        return jsonify({"error": {"name": "controlError", "message": message}}), exc.code
+
+    # -- reading ----------------------------------------------------------------------------
 
     @bp.get("/health")
     async def health() -> Any:
-        return jsonify(
-            {
-                "status": "ok",
-                "endpoints": len(engine.endpoints),
-                "examples": engine.example_count,
-                "requests": engine.requests,
-                "misses": engine.misses,
-            }
-        )
+        return jsonify(health_view(engine))
 
     @bp.get("/endpoints")
     async def endpoints() -> Any:
-        return jsonify([endpoint_json(engine, ep) for ep in engine.endpoints])
+        return jsonify([endpoint_view(engine, ep) for ep in engine.endpoints])
 
     @bp.get("/endpoints/<path:key>")
     async def one(key: str) -> Any:
-        return jsonify(endpoint_json(engine, find(key)))
+        return view(key)
+
+    @bp.get("/coverage")
+    async def covered() -> Any:
+        return jsonify(coverage(engine))
+
+    @bp.get("/traffic")
+    async def traffic() -> Any:
+        since = _int_arg("since", 0, 0, 2**62)
+        limit = _int_arg("limit", 100, 1, TRAFFIC_LIMIT)
+        events, cursor, lost = engine.bus.since(since, limit)
+        return jsonify(
+            {
+                "events": [e.to_dict() for e in events],
+                "next": cursor,
+                "dropped": lost,
+            }
+        )
+
+    @bp.get("/har")
+    async def har() -> Any:
+        events = [e.to_dict(explanation=False) for e in engine.bus.since(0)[0]]
+        document = har_document(events, creator_version=__version__, base_url=request.host_url)
+        return jsonify(document)
+
+    @bp.get("/scenarios")
+    async def scenarios() -> Any:
+        return jsonify(
+            {
+                "scenarios": [
+                    {"name": name, "controls": len(items)}
+                    for name, items in engine.store.scenarios.items()
+                ]
+            }
+        )
+
+    # -- changing ---------------------------------------------------------------------------
 
     @bp.post("/endpoints/<path:key>/pin")
     async def pin(key: str) -> Any:
-        endpoint = find(key)
         data = await body()
-        wanted = data.get("example")
-        if wanted is None:
-            engine.controls.pin(endpoint.key, None)
-        else:
-            chosen = next(
-                (
-                    ex
-                    for ex in endpoint.examples
-                    if ex.id == str(wanted) or (isinstance(wanted, int) and ex.position == wanted)
-                ),
-                None,
-            )
-            if chosen is None:
-                abort(400, f"endpoint has no example {wanted!r} (give an id or a 1-based number)")
-            engine.controls.pin(endpoint.key, chosen.id)
-        return jsonify(endpoint_json(engine, endpoint))
+        if "example" not in data:
+            raise ControlError('give "example": an example ID, its 1-based number, or null')
+        actions.pin(key, data["example"], "api")
+        return view(key)
+
+    @bp.post("/endpoints/<path:key>/mode")
+    async def mode(key: str) -> Any:
+        wanted = (await body()).get("mode")
+        if not isinstance(wanted, str):
+            raise ControlError('give "mode": "auto", "sequential" or "random"')
+        actions.set_mode(key, wanted, "api")
+        return view(key)
 
     @bp.post("/endpoints/<path:key>/enable")
     async def enable(key: str) -> Any:
-        endpoint = find(key)
-        engine.controls.set_endpoint_enabled(endpoint.key, True)
-        return jsonify(endpoint_json(engine, endpoint))
+        actions.set_endpoint_enabled(key, True, "api")
+        return view(key)
 
     @bp.post("/endpoints/<path:key>/disable")
     async def disable(key: str) -> Any:
-        endpoint = find(key)
-        engine.controls.set_endpoint_enabled(endpoint.key, False)
-        return jsonify(endpoint_json(engine, endpoint))
+        actions.set_endpoint_enabled(key, False, "api")
+        return view(key)
+
+    @bp.post("/endpoints/<path:key>/examples/<example>/enable")
+    async def enable_example(key: str, example: str) -> Any:
+        actions.set_example_enabled(key, example, True, "api")
+        return view(key)
+
+    @bp.post("/endpoints/<path:key>/examples/<example>/disable")
+    async def disable_example(key: str, example: str) -> Any:
+        actions.set_example_enabled(key, example, False, "api")
+        return view(key)
 
     @bp.post("/endpoints/<path:key>/delay")
     async def delay(key: str) -> Any:
-        endpoint = find(key)
-        ms = (await body()).get("ms")
-        if not isinstance(ms, int) or isinstance(ms, bool) or not 0 <= ms <= 180_000:
-            abort(400, '"ms" must be a whole number of milliseconds from 0 to 180000')
-        engine.controls.set_delay(endpoint.key, ms)
-        return jsonify(endpoint_json(engine, endpoint))
+        data = await body()
+        if "ms" not in data:
+            raise ControlError('give "ms": a whole number of milliseconds from 0 to 180000')
+        actions.set_delay(key, data["ms"], "api")
+        return view(key)
+
+    @bp.post("/reset")
+    async def reset() -> Any:
+        actions.reset("api")
+        return jsonify({"reset": True, "generation": engine.store.generation})
+
+    @bp.post("/scenarios")
+    async def save_scenario() -> Any:
+        name = (await body()).get("name")
+        message = actions.save_scenario(name, "api")
+        return jsonify({"saved": str(name).strip(), "message": message}), 201
+
+    @bp.post("/scenarios/<path:name>/apply")
+    async def apply_scenario(name: str) -> Any:
+        message, unattached = actions.apply_scenario(name, "api")
+        return jsonify({"applied": name, "message": message, "unattached": unattached})
+
+    # -- the event stream -------------------------------------------------------------------
+
+    @bp.get("/events")
+    async def events() -> Any:
+        return Response(
+            _stream(engine, closing),
+            mimetype="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
 
     return bp
+
+
+def _sse(kind: str, data: Any, event_id: int | None = None) -> bytes:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {kind}\ndata: {json.dumps(data, ensure_ascii=True)}\n\n".encode()
+
+
+async def _stream(engine: MockEngine, closing: asyncio.Event) -> AsyncIterator[bytes]:
+    """Server-Sent Events: ``request`` per request event, ``control`` per control change,
+    ``dropped`` when this reader fell behind the ring (it never slows the mock: the ring moves
+    on and the reader is told how many it missed)."""
+    subscription = engine.bus.subscribe()
+    changes: deque[dict[str, Any]] = deque()
+    lost_changes = 0
+    wake = subscription.wakeup
+
+    def on_change(change: Change) -> None:
+        nonlocal lost_changes
+        if len(changes) >= CONTROL_BACKLOG:
+            changes.popleft()
+            lost_changes += 1
+        changes.append(change.to_dict())
+        wake.set()
+
+    engine.store.listeners.append(on_change)
+    reported = 0
+    try:
+        yield b": mocktui event stream\n\n"
+        while not closing.is_set():
+            if not wake.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), SSE_HEARTBEAT)
+                if not wake.is_set():
+                    yield b": keep-alive\n\n"
+                    continue
+            wake.clear()
+            while changes:
+                yield _sse("control", changes.popleft())
+            batch = subscription.drain(SSE_BATCH)
+            if subscription.dropped + lost_changes > reported:
+                reported = subscription.dropped + lost_changes
+                counts = {"requests": subscription.dropped, "controls": lost_changes}
+                yield _sse("dropped", {"dropped": reported, **counts})
+            if batch:
+                yield b"".join(_sse("request", e.to_dict(), e.id) for e in batch)
+            if subscription.cursor < engine.bus.next_id or changes:
+                wake.set()  # more waiting: go round again without sleeping
+    finally:
+        with contextlib.suppress(ValueError):
+            engine.store.listeners.remove(on_change)
+        subscription.close()

@@ -7,37 +7,21 @@ import contextlib
 import json
 import logging
 import queue
-import signal
 import socket
 import sys
 import threading
-from datetime import UTC, datetime
 from typing import TextIO
 
 from mocktui.config import Settings
 from mocktui.engine.engine import MockEngine
 from mocktui.engine.events import RequestEvent
-from mocktui.server.app import create_app
-from mocktui.server.serve import base_url, serve
-from mocktui.watch import start_watching, stop_watching
+from mocktui.engine.state import StateFile
+from mocktui.server.runtime import Runtime
 
 
 def event_line(event: RequestEvent) -> str:
     """One request as a JSON line (the headless log format; see README)."""
-    return json.dumps(
-        {
-            "time": datetime.fromtimestamp(event.time, UTC).isoformat(timespec="milliseconds"),
-            "method": event.method,
-            "path": event.path,
-            "query": event.query,
-            "status": event.status,
-            "example": event.example_name,
-            "endpoint": event.endpoint_name,
-            "miss": event.miss_reason if not event.matched else None,
-            "duration_ms": round(event.duration_ms, 3),
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(event.summary(), ensure_ascii=False)
 
 
 class LineWriter:
@@ -95,48 +79,48 @@ async def run_headless(
     out: TextIO | None = None,
     err: TextIO | None = None,
     settings: Settings | None = None,
+    state: StateFile | None = None,
 ) -> int:
     out = out or sys.stdout
-    stream = err = err or sys.stderr
+    err = err or sys.stderr
+
+    def say(line: str) -> None:
+        err.write(f"mocktui: {line}\n")
+        err.flush()
 
     def report(ok: bool, message: str) -> None:  # a reload of the collection files
-        stream.write(f"mocktui: {message}\n" if ok else f"mocktui: error: {message}\n")
-        stream.flush()
+        say(message if ok else f"error: {message}")
+        for line in engine.attach_report:
+            say(f"warning: {line}")
 
     logging.basicConfig(level=logging.WARNING, stream=err, format="mocktui: %(message)s")
-    loop = asyncio.get_running_loop()
-    shutdown = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, shutdown.set)
+    runtime = Runtime(engine, sock, settings, state=state, report=report)
     writer = LineWriter(out)
-    printer = asyncio.create_task(_print_events(engine, writer))
-    server = asyncio.create_task(serve(create_app(engine=engine), sock, shutdown))
-    await asyncio.sleep(0)  # let Hypercorn take the socket before we say we are ready
-    err.write(
-        f"mocktui listening on {base_url(sock)} "
-        f"({len(engine.endpoints)} endpoints, {engine.example_count} examples)\n"
-    )
-    for line in engine.skipped_report():  # after the ready line, which scripts wait for
-        err.write(f"mocktui: warning: {line}\n")
-    err.flush()
-    watcher = None
-    if settings is not None and settings.watched:
-        watcher = start_watching(
-            engine, settings.collection_paths, settings.env_file, dict(settings.variables), report
+
+    async def front() -> None:
+        printer = asyncio.create_task(_print_events(engine, writer))
+        await asyncio.sleep(0)  # let Hypercorn take the socket before we say we are ready
+        err.write(
+            f"mocktui listening on {runtime.url} "
+            f"({len(engine.endpoints)} endpoints, {engine.example_count} examples)\n"
         )
+        err.flush()
+        for line in engine.skipped_report():  # after the ready line, which scripts wait for
+            say(f"warning: {line}")
+        try:
+            await runtime.shutdown.wait()
+        finally:
+            printer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await printer
+
     try:
-        await server
+        await runtime.run(front)
     finally:
-        if watcher is not None:
-            await stop_watching(*watcher)
-        printer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await printer
         writer.close()
         if writer.dropped:
-            err.write(f"mocktui: {writer.dropped} request lines dropped: stdout was not read\n")
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
+            say(f"{writer.dropped} request lines dropped: stdout was not read")
+        if settings is not None:
+            for line in runtime.write_outputs(settings.har, settings.coverage).lines:
+                say(line)
     return 0

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mocktui.engine.controls import Controls
+from mocktui.engine.store import ControlStore
 from mocktui.engine.engine import EngineSettings, MockEngine, MockRequest, MockResponse
 from mocktui.postman.loader import load_collection
 from tests.engine.support import send
@@ -130,7 +130,7 @@ def slow(pm: Any) -> MockEngine:
         pm.item("s", "/b", pm.example("f", "/b"), id="ep-b"),
         settings=EngineSettings(delay_ms=100),
     )
-    engine.controls.set_delay("ep-a", 50)
+    engine.store.set_delay("ep-a", 50)
     return engine
 
 
@@ -155,9 +155,9 @@ def test_delay(slow: MockEngine, path: str, value: str | None, delay: int) -> No
 
 
 def test_delay_control_changes_take_effect_at_once(slow: MockEngine) -> None:
-    slow.controls.set_delay("ep-a", 0)
+    slow.store.set_delay("ep-a", 0)
     assert send(slow, "/a").delay_ms == 100
-    slow.controls.set_delay("ep-b", 20)
+    slow.store.set_delay("ep-b", 20)
     assert send(slow, "/b").delay_ms == 120
 
 
@@ -418,8 +418,8 @@ def test_controls_survive_reload(pm: Any) -> None:
     data = pm.collection(
         pm.item("r", "/a", pm.example("ok", "/a"), pm.example("err", "/a", code=500), id="ep")
     )
-    controls = Controls()
-    engine = MockEngine([pm.load(data)], controls=controls)
+    controls = ControlStore()
+    engine = MockEngine([pm.load(data)], store=controls)
     controls.pin("ep", "2")
     assert send(engine, "/a").example.name == "err"
     engine.load([pm.load(data)])

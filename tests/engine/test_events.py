@@ -90,7 +90,7 @@ def test_hit_event(engine: MockEngine) -> None:
     assert event.miss_reason is None
     assert event.matched
     assert event.explanation is not None and event.explanation.decided_by == "score"
-    assert (engine.requests, engine.misses, engine.hits) == (1, 0, {"ep-users": 1})
+    assert (engine.store.requests, engine.store.misses, engine.store.hits) == (1, 0, {"ep-users": 1})
 
 
 def test_miss_event(engine: MockEngine) -> None:
@@ -104,7 +104,7 @@ def test_miss_event(engine: MockEngine) -> None:
     assert event.explanation is not None and event.explanation.decided_by == "miss"
     assert event.request_body is EMPTY_BODY
     assert b"mockRequestNotFoundError" in event.response_body.data
-    assert (engine.requests, engine.misses, engine.hits) == (1, 1, {})
+    assert (engine.store.requests, engine.store.misses, engine.store.hits) == (1, 1, {})
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_unauthorized_event(engine: MockEngine, headers: list[tuple[str, str]]) 
     assert b"unauthorizedError" in event.response_body.data
     assert all(v == MASK for k, v in event.request_headers if k.lower() == "x-api-key")
     assert "wrong-key" not in repr(event)
-    assert (engine.requests, engine.misses) == (1, 1)
+    assert (engine.store.requests, engine.store.misses) == (1, 1)
 
 
 def test_every_request_is_one_event(engine: MockEngine) -> None:
@@ -138,7 +138,7 @@ def test_every_request_is_one_event(engine: MockEngine) -> None:
     assert events == returned
     assert [e.id for e in events] == [1, 2, 3, 4]
     assert [e.status for e in events] == [200, 404, 401, 200]
-    assert (engine.requests, engine.misses, engine.hits) == (4, 2, {"ep-users": 2})
+    assert (engine.store.requests, engine.store.misses, engine.store.hits) == (4, 2, {"ep-users": 2})
     assert sub.drain() == []
 
 

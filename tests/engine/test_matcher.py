@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from mocktui.config import load_collections
-from mocktui.engine.controls import Controls
+from mocktui.engine.store import ControlError, ControlStore
 from mocktui.engine.engine import EngineSettings, MockEngine, MockResponse
 from mocktui.engine.explain import Candidate
 from mocktui.engine.matcher import (
@@ -494,8 +494,8 @@ def test_step6_header_matching_through_matcher_settings(pm: Any) -> None:
     )
     request = MatchRequest("GET", "/t", headers=[("accept", "application/json")])
     index = Index.build(collection.endpoints)
-    off = Matcher(index, Controls(), MatchSettings()).match(request)
-    on = Matcher(index, Controls(), MatchSettings(match_headers=("accept",))).match(request)
+    off = Matcher(index, ControlStore(), MatchSettings()).match(request)
+    on = Matcher(index, ControlStore(), MatchSettings(match_headers=("accept",))).match(request)
     assert off.entry.example.name == "alpha"
     assert on.entry.example.name == "beta"
     dropped = next(c for c in on.explanation.candidates if c.example_name == "alpha")
@@ -724,7 +724,7 @@ def pinned(pm: Any) -> MockEngine:
 
 
 def test_pin_wins_over_scores(pinned: MockEngine) -> None:
-    pinned.controls.pin("ep-users", "2")
+    pinned.store.pin("ep-users", "2")
     response = send(pinned, "/users/carol", query=[("x", "1")])
     assert (chosen(response), response.status, response.body) == ("boom", 500, b"boom carol")
     assert response.explanation.decided_by == "pin"
@@ -735,7 +735,7 @@ def test_pin_wins_over_scores(pinned: MockEngine) -> None:
     assert pinned.answering("ep-users").name == "boom"
     # Other endpoints are not affected.
     assert chosen(send(pinned, "/other")) == "other"
-    pinned.controls.pin("ep-users", None)
+    pinned.store.pin("ep-users", None)
     assert chosen(send(pinned, "/users/carol")) == "ok"
 
 
@@ -752,34 +752,34 @@ def test_pin_wins_over_scores(pinned: MockEngine) -> None:
 def test_explicit_headers_and_pin(
     pinned: MockEngine, headers: list[tuple[str, str]], expected: str
 ) -> None:
-    pinned.controls.pin("ep-users", "2")
+    pinned.store.pin("ep-users", "2")
     assert chosen(send(pinned, "/users/carol", headers=headers)) == expected
 
 
 def test_pin_needs_path_and_method(pinned: MockEngine) -> None:
-    pinned.controls.pin("ep-users", "2")
+    pinned.store.pin("ep-users", "2")
     assert send(pinned, "/users/a/b").status == 404
     assert send(pinned, "/users/carol", method="POST").status == 404
 
 
 def test_disabled_example_is_left_out(pinned: MockEngine) -> None:
-    pinned.controls.set_example_enabled("ep-users", "1", False)
+    pinned.store.set_example_enabled("ep-users", "1", False)
     response = send(pinned, "/users/carol")
     assert chosen(response) == "boom"  # 500 and 404 tie: no 200, so the first by ID
     off = candidate(response, "ok")
     assert (off.kept, off.step) == (False, "mocktui: example disabled")
-    pinned.controls.set_example_enabled("ep-users", "1", True)
+    pinned.store.set_example_enabled("ep-users", "1", True)
     assert chosen(send(pinned, "/users/carol")) == "ok"
 
 
 def test_disabled_pinned_example_falls_back_to_scores(pinned: MockEngine) -> None:
-    pinned.controls.pin("ep-users", "2")
-    pinned.controls.set_example_enabled("ep-users", "2", False)
+    pinned.store.pin("ep-users", "2")
+    pinned.store.set_example_enabled("ep-users", "2", False)
     assert chosen(send(pinned, "/users/carol")) == "ok"
 
 
 def test_disabled_endpoint_is_left_out(pinned: MockEngine) -> None:
-    pinned.controls.set_endpoint_enabled("ep-users", False)
+    pinned.store.set_endpoint_enabled("ep-users", False)
     response = send(pinned, "/users/carol")
     assert response.status == 404
     assert error(response)["name"] == "mockRequestNotFoundError"
@@ -792,7 +792,7 @@ def test_disabled_endpoint_is_left_out(pinned: MockEngine) -> None:
     by_id = send(pinned, "/users/carol", headers=[("x-mock-response-id", "1")])
     assert by_id.status == 404
     assert chosen(send(pinned, "/other")) == "other"
-    pinned.controls.set_endpoint_enabled("ep-users", True)
+    pinned.store.set_endpoint_enabled("ep-users", True)
     assert chosen(send(pinned, "/users/carol")) == "ok"
 
 
@@ -822,40 +822,42 @@ def twins(pm: Any) -> MockEngine:
 
 def test_twins_have_their_own_endpoint_keys(twins: MockEngine) -> None:
     assert [ep.key for ep in twins.endpoints] == ["ep-users", "ep-users~2"]
-    twins.controls.set_endpoint_enabled("ep-users~2", False)
+    twins.store.set_endpoint_enabled("ep-users~2", False)
     assert send(twins, "/omega/users").status == 404
     assert send(twins, "/alpha/users").body == b"ok /alpha"
 
 
 def test_pin_uses_the_endpoints_own_example(twins: MockEngine) -> None:
-    twins.controls.pin("ep-users~2", "ex-boom")
+    twins.store.pin("ep-users~2", "ex-boom")
     response = send(twins, "/omega/users")
     assert (response.status, response.body) == (500, b"boom /omega")
     assert response.endpoint.key == "ep-users~2"
     assert kept(response).endpoint_key == "ep-users~2"
     # The original is not pinned.
     assert send(twins, "/alpha/users").body == b"ok /alpha"
-    twins.controls.pin("ep-users", "ex-boom")
+    twins.store.pin("ep-users", "ex-boom")
     assert send(twins, "/alpha/users").body == b"boom /alpha"
 
 
-def test_pin_to_an_id_the_endpoint_does_not_have_is_ignored(twins: MockEngine, pm: Any) -> None:
+def test_pin_to_an_id_the_endpoint_does_not_have_is_refused(twins: MockEngine, pm: Any) -> None:
     other = pm.load(
         pm.collection(pm.item("x", "/x", pm.example("x", "/x", id="ex-x"), id="ep-x")), index=2
     )
     engine = MockEngine([*twins.collections, other])
-    engine.controls.pin("ep-users", "ex-x")  # another endpoint's example
+    with pytest.raises(ControlError, match="endpoint 'ep-users' has no example 'ex-x'"):
+        engine.store.pin("ep-users", "ex-x")  # another endpoint's example
+    assert engine.store.mode("ep-users") == "auto"
     response = send(engine, "/alpha/users")
     assert (response.status, response.body) == (200, b"ok /alpha")
     assert response.explanation.decided_by == "score"
 
 
 def test_disabled_example_is_disabled_in_its_endpoint_only(twins: MockEngine) -> None:
-    twins.controls.set_example_enabled("ep-users~2", "ex-ok", False)
+    twins.store.set_example_enabled("ep-users~2", "ex-ok", False)
     assert send(twins, "/omega/users").body == b"boom /omega"
     assert send(twins, "/alpha/users").body == b"ok /alpha"
-    assert not twins.controls.example_enabled("ep-users~2", "ex-ok")
-    assert twins.controls.example_enabled("ep-users", "ex-ok")
+    assert not twins.store.example_enabled("ep-users~2", "ex-ok")
+    assert twins.store.example_enabled("ep-users", "ex-ok")
 
 
 def test_shared_explicit_id_answers_from_the_first_collection(twins: MockEngine) -> None:
@@ -869,10 +871,10 @@ def test_real_collection_and_its_copy_do_not_interfere(tarot_and_copy: list[str]
     fool, copy_fool = "/api/v2/tarot/cards/fool", "/v9/tarot/cards/fool"
     key = send(engine, copy_fool, query=[("lang", "en")]).endpoint.key
     error_500 = next(ex for ex in engine.endpoint_by_key[key].examples if ex.code == 500)
-    engine.controls.pin(key, error_500.id)
+    engine.store.pin(key, error_500.id)
     assert send(engine, copy_fool, query=[("lang", "en")]).status == 500
     assert send(engine, fool, query=[("lang", "en")]).status == 200
-    engine.controls.set_endpoint_enabled(key, False)
+    engine.store.set_endpoint_enabled(key, False)
     assert send(engine, copy_fool, query=[("lang", "en")]).status == 404
     assert send(engine, fool, query=[("lang", "en")]).status == 200
 
@@ -939,17 +941,17 @@ def test_head_with_header_naming_nothing_is_still_not_found(
 # -- controls ------------------------------------------------------------------------------------
 
 
-def test_controls_key_disabled_examples_by_endpoint_and_id() -> None:
-    controls = Controls()
-    changed: list[str] = []
-    controls.listeners.append(changed.append)
-    controls.set_example_enabled("a", "1", False)
-    assert not controls.example_enabled("a", "1")
-    assert controls.example_enabled("b", "1")
-    assert controls.example_enabled("a", "2")
-    controls.set_example_enabled("a", "1", True)
-    assert controls.example_enabled("a", "1")
-    assert changed == ["a", "a"]
+def test_disabled_examples_are_keyed_by_endpoint_and_id(pinned: MockEngine) -> None:
+    store = pinned.store
+    changed: list[tuple[str, str | None]] = []
+    store.listeners.append(lambda change: changed.append((change.kind, change.endpoint_key)))
+    store.set_example_enabled("ep-users", "1", False)
+    assert not store.example_enabled("ep-users", "1")
+    assert store.example_enabled("ep-other", "1")
+    assert store.example_enabled("ep-users", "2")
+    store.set_example_enabled("ep-users", "1", True)
+    assert store.example_enabled("ep-users", "1")
+    assert changed == [("example", "ep-users"), ("example", "ep-users")]
 
 
 @pytest.mark.parametrize("code", ["²00", "\u0662\u0660\u0660", "2_00", "+200", " 200 "])

@@ -226,7 +226,7 @@ async def test_many_concurrent_requests_all_answered(demo: LiveServer) -> None:
     results = await asyncio.gather(*(demo.client.get(f"/users/{i}") for i in range(200)))
     assert all(r.status_code == 200 for r in results)
     assert sorted(int(r.json()["id"]) for r in results) == list(range(200))
-    assert demo.engine.requests == 200
+    assert demo.engine.store.requests == 200
 
 
 async def test_keep_alive_connection_answers_every_request(demo: LiveServer) -> None:
