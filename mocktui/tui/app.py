@@ -5,20 +5,21 @@ Hypercorn as a task (on the socket the CLI already bound), then runs the app in 
 (``await app.run_async()``), and stops the server in ``finally`` (shutdown event, then a bounded
 wait). All Python logging goes into the dashboard while it runs; nothing reaches the terminal.
 
-The app itself never reaches into the server: it reads request events from the engine's bus
-(drained in batches on a timer) and writes controls through ``engine.controls``.
+The app itself never reaches into the server or the engine: it talks to a ``Backend``
+(``tui.backend``): request events drained in batches on a timer, endpoint views, and the
+actions shared with the palette and the control API. The server, the watcher, signals and the
+state file belong to the runtime (``server.runtime``) that the app runs inside.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
 import socket
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Callable, Iterable
 from datetime import tzinfo
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -29,24 +30,26 @@ from textual.widgets import Footer
 
 from mocktui.config import Settings
 from mocktui.engine.engine import MockEngine
-from mocktui.server.app import create_app
-from mocktui.server.serve import SHUTDOWN_GRACE, base_url, serve
+from mocktui.engine.state import StateFile
+from mocktui.engine.store import Change, ControlError
+from mocktui.formats.curl import curl_command
+from mocktui.server.runtime import Runtime
 from mocktui.tui import keys
+from mocktui.tui.backend import Backend, LocalBackend
 from mocktui.tui.collections import CollectionsTree
 from mocktui.tui.detail import DetailScreen
-from mocktui.tui.dialogs import ServerLogScreen
+from mocktui.tui.dialogs import NameDialog, ServerLogScreen, TextScreen
 from mocktui.tui.endpoints import EndpointsTable
+from mocktui.tui.examples import ExamplesScreen
 from mocktui.tui.header import Counts, StatusHeader
 from mocktui.tui.help import HelpScreen
 from mocktui.tui.logs import DashboardLog, capture_logging
 from mocktui.tui.safe import safe, safe_markup
 from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
-from mocktui.watch import start_watching, stop_watching
 
 POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
 WIDE = 100  # columns from which the collections tree shows by default
 MAX_TOASTS = 3  # log notifications per poll; the rest are counted (all are in the server log)
-STOP_TIMEOUT = SHUTDOWN_GRACE + 2.0  # seconds to wait for the server to stop on exit
 log = logging.getLogger("mocktui.server")
 
 
@@ -60,7 +63,7 @@ class MockTUI(App[int]):
 
     def __init__(
         self,
-        engine: MockEngine,
+        source: Backend | MockEngine,
         *,
         url: str = "",
         settings: Settings | None = None,
@@ -68,13 +71,17 @@ class MockTUI(App[int]):
         poll_interval: float = POLL_INTERVAL,
         traffic_cap: int = DEFAULT_CAP,
         log_handler: DashboardLog | None = None,
+        notes: Iterable[str] = (),
     ) -> None:
         """``url`` is the address shown in the header; ``tz`` the zone for times (None: local).
+        ``source`` is a backend, or an engine of this process (wrapped in ``LocalBackend``).
+        ``notes`` are shown as warnings at start (saved controls that match nothing ...).
 
         Tests pass a fixed ``url`` and ``tz`` so screenshots do not depend on ports or zones.
         """
         super().__init__()
-        self.engine = engine
+        self.backend = LocalBackend.of(source)
+        self.notes = list(notes)
         self.url = url
         self.settings = settings
         self.tz = tz
@@ -83,9 +90,9 @@ class MockTUI(App[int]):
         self.log_handler = log_handler or DashboardLog()
         self.tree_shown: bool | None = None  # None: by width; the `t` key decides otherwise
         self._dirty: set[str] = set()
+        self._all_dirty = False  # a change to many endpoints at once (reset, scenario ...)
         self._tree: CollectionsTree | None = None  # the panels, once mounted
-        self._endpoints = engine.endpoints  # to notice a reload of the collections
-        self._example_count = engine.example_count
+        self._endpoints = self.backend.endpoints  # to notice a reload of the collections
         self._lost_seen = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -98,16 +105,14 @@ class MockTUI(App[int]):
         asyncio.get_running_loop().set_task_factory(None)
 
     def compose(self) -> ComposeResult:
-        engine = self.engine
-        yield StatusHeader(
-            self.url, engine.settings.api_key is not None, self._counts(), id="header"
-        )
+        backend = self.backend
+        yield StatusHeader(self.url, backend.private, self._counts(), id="header")
         with Horizontal(id="body"):
-            tree = CollectionsTree(engine.collections, id="collections")
+            tree = CollectionsTree(backend.collections, id="collections")
             tree.border_title = "Collections"
             yield tree
             with Vertical(id="main"):
-                table = EndpointsTable(engine, id="endpoints")
+                table = EndpointsTable(backend, id="endpoints")
                 table.border_title = "Endpoints"
                 yield table
                 yield TrafficPanel(cap=self.traffic_cap, tz=self.tz, id="traffic-panel")
@@ -124,11 +129,11 @@ class MockTUI(App[int]):
         self._header = main.query_one(StatusHeader)
         self._table = main.query_one(EndpointsTable)
         self._traffic = main.query_one(TrafficPanel)
-        self.subscription = self.engine.bus.subscribe(from_start=True)
-        self.engine.controls.listeners.append(self._control_changed)
+        self.subscription = self.backend.subscribe()
+        self.backend.listen(self._control_changed)
         self._apply_tree()
         self._table.focus()
-        for line in self.engine.skipped_report():  # shown as notifications, kept in the log
+        for line in [*self.backend.skipped_report(), *self.notes]:  # notified, kept in the log
             self.log_handler.handle(
                 logging.makeLogRecord(
                     {
@@ -143,17 +148,18 @@ class MockTUI(App[int]):
         self.set_interval(self.poll_interval, self.poll, name="drain events")
 
     def on_unmount(self) -> None:
-        with contextlib.suppress(ValueError):
-            self.engine.controls.listeners.remove(self._control_changed)
+        self.backend.unlisten(self._control_changed)
         self.subscription.close()
 
-    def _control_changed(self, endpoint_key: str) -> None:
-        # Called by Controls for keys and the control API alike; redrawn on the next poll.
-        self._dirty.add(endpoint_key)
+    def _control_changed(self, change: Change) -> None:
+        # Every change, by key, palette, control API or scenario; redrawn on the next poll.
+        if change.endpoint_key is None:
+            self._all_dirty = True
+        else:
+            self._dirty.add(change.endpoint_key)
 
     def _counts(self) -> Counts:
-        engine = self.engine
-        return Counts(len(self._endpoints), self._example_count, engine.requests, engine.misses)
+        return Counts(*self.backend.counts())
 
     # -- the poll: one batch of events, one redraw --------------------------------------------
 
@@ -168,16 +174,18 @@ class MockTUI(App[int]):
             self._traffic.add(events, lost)
             hit = {e.endpoint_key for e in events if e.endpoint_key}
             self._table.refresh_hits(hit - self._dirty)
+        if self._all_dirty:
+            self._dirty.update(str(k.value) for k in self._table.rows)
+            self._all_dirty = False
         if self._dirty:
             for key in self._dirty:
                 self._table.refresh_endpoint(key)
             self._dirty.clear()
-        if self.engine.endpoints is not self._endpoints:  # the collections were reloaded
-            self._endpoints = self.engine.endpoints
-            self._example_count = self.engine.example_count
+        if self.backend.endpoints is not self._endpoints:  # the collections were reloaded
+            self._endpoints = self.backend.endpoints
             assert self._tree is not None
-            self._tree.populate(self.engine.collections)
-            self._table.show(self.engine.endpoints)
+            self._tree.populate(self.backend.collections)
+            self._table.show(self.backend.endpoints)
             self._table.border_title = "Endpoints"
         self._header.set_counts(self._counts())
         self._notify_logs()
@@ -232,13 +240,13 @@ class MockTUI(App[int]):
         table = self._table
         if message.endpoint is not None:
             if message.endpoint.key not in table.rows:
-                table.show(self.engine.endpoints)
+                table.show(self.backend.endpoints)
                 table.border_title = "Endpoints"
             table.select(message.endpoint.key)
             table.focus()
             return
         if message.folder is None:
-            table.show(self.engine.endpoints)
+            table.show(self.backend.endpoints)
             table.border_title = "Endpoints"
         else:
             table.show(message.folder.all_endpoints())
@@ -248,6 +256,61 @@ class MockTUI(App[int]):
     def _details(self, message: TrafficView.Selected) -> None:
         view = self._traffic.view
         self.push_screen(DetailScreen(message.event, tz=self.tz, neighbour=view.neighbour))
+
+    @on(EndpointsTable.Opened)
+    def _examples(self, message: EndpointsTable.Opened) -> None:
+        self.push_screen(ExamplesScreen(self.backend, message.endpoint))
+
+    @on(TrafficView.ExportRequested)
+    def action_export_har(self) -> None:
+        """The traffic kept, as a HAR 1.2 file in the working directory."""
+        try:
+            path = self.backend.export_har(Path.cwd())
+        except OSError as exc:
+            self.notify(
+                safe(f"cannot write the HAR file in {Path.cwd()}: {exc.strerror or exc}"),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(safe(f"HAR written to {path}"), title="export", markup=False, timeout=8)
+
+    @on(TrafficView.CurlRequested)
+    def _curl(self, message: TrafficView.CurlRequested) -> None:
+        command = curl_command(message.event.to_dict(explanation=False), self.url or "")
+        self.copy_to_clipboard(command)  # OSC 52: works over SSH and in tmux (set-clipboard on)
+        self.push_screen(
+            TextScreen("curl", command, "copied to the clipboard (OSC 52) · escape to close")
+        )
+
+    def action_save_scenario(self) -> None:
+        """``S``: save every control under a name."""
+        taken = self.backend.scenarios()
+
+        def done(name: str | None) -> None:
+            if name is None:
+                return
+            self._run_action(lambda: self.backend.actions.save_scenario(name, "keys"))
+
+        self.push_screen(NameDialog("Save scenario", "Save the current controls as:", taken), done)
+
+    def _run_action(self, run: Callable[[], str]) -> None:
+        try:
+            message = run()
+        except ControlError as exc:
+            self.bell()
+            self.notify(safe(exc.message), severity="warning", markup=False, timeout=4)
+            return
+        self.notify(safe(message), markup=False, timeout=4)
+
+    def apply_scenario(self, name: str) -> None:
+        def run() -> str:
+            message, lines = self.backend.actions.apply_scenario(name, "palette")
+            for line in lines:
+                self.notify(safe(line), severity="warning", markup=False, timeout=8)
+            return message
+
+        self._run_action(run)
 
     # -- app actions ----------------------------------------------------------------------------
 
@@ -288,33 +351,62 @@ class MockTUI(App[int]):
         yield SystemCommand(
             "Traffic: follow newest", "Jump to the newest request", traffic.action_last
         )
+        yield SystemCommand(
+            "Traffic: export HAR", "Write the traffic as HAR 1.2 (e)", self.action_export_har
+        )
+        yield SystemCommand(
+            "Scenario: save…", "Save every control under a name (S)", self.action_save_scenario
+        )
+        for scenario in self.backend.scenarios():
+            yield SystemCommand(
+                f"Scenario: apply {safe_markup(scenario)}",
+                "Replace every control with this saved set",
+                lambda n=scenario: self.apply_scenario(n),
+            )
+        actions = self.backend.actions
+        yield SystemCommand(
+            "Controls: reset",
+            "Every endpoint back to auto, enabled, no delay",
+            lambda: self._run_action(lambda: actions.reset("palette")),
+        )
         table = screen.query_one(EndpointsTable)
         endpoint = table.selected
         if endpoint is None:
             return
+        key = endpoint.key
         name = safe_markup(endpoint.name)
         yield SystemCommand(f"{name}: auto", "Answer by normal matching (unpin)", table.action_auto)
+        for mode in ("sequential", "random"):
+            yield SystemCommand(
+                f"{name}: {mode}",
+                "Each request gets the next example" if mode == "sequential" else
+                "Each request gets an example at random (--seed)",
+                lambda m=mode: self._run_action(lambda: actions.set_mode(key, m, "palette")),
+            )
         for example in endpoint.examples:
             yield SystemCommand(
                 f"{name}: pin #{example.position} {safe_markup(example.name)} ({example.code})",
                 "Always answer with this example",
                 lambda n=example.position: table.action_pin(n),
             )
-        enabled = self.engine.controls.endpoint_enabled(endpoint.key)
+        enabled = self.backend.view(key)["enabled"]
         yield SystemCommand(
             f"{name}: {'disable' if enabled else 'enable'}",
             "A disabled endpoint answers 404 like a path with no example",
             table.action_toggle_enabled,
         )
         yield SystemCommand(f"{name}: delay…", "Wait before answering (ms)", table.action_delay)
+        yield SystemCommand(f"{name}: examples…", "Pin or disable one (enter)", table.action_open)
 
-    def collections_reloaded(self, ok: bool, message: str) -> None:
+    def collections_reloaded(self, ok: bool, message: str, notes: Iterable[str] = ()) -> None:
         """A reload of the collection files: the panels catch up on the next poll."""
         logging.getLogger("mocktui.collection").log(
             logging.INFO if ok else logging.ERROR, "%s", message
         )
         if ok:  # errors are notified through the log already
             self.notify(safe(message), title="collections", markup=False, timeout=5)
+        for line in notes:  # saved controls re-attached or left over
+            self.notify(safe(line), severity="warning", markup=False, timeout=8)
 
     # -- SIGHUP and friends ---------------------------------------------------------------------
 
@@ -324,35 +416,6 @@ class MockTUI(App[int]):
 
 
 # -- running it ---------------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def serving(
-    engine: MockEngine, sock: socket.socket, logger: logging.Logger | None = None
-) -> AsyncIterator[asyncio.Task[None]]:
-    """Serve ``engine`` on ``sock`` in this loop for the duration of the block, then stop:
-    set the shutdown event and wait (bounded) for in-flight requests."""
-    shutdown = asyncio.Event()
-    task = asyncio.create_task(
-        serve(create_app(engine=engine), sock, shutdown, logger or log), name="mocktui server"
-    )
-    task.add_done_callback(_server_done)
-    try:
-        yield task
-    finally:
-        shutdown.set()
-        if not task.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(task), STOP_TIMEOUT)
-            except TimeoutError:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-
-def _server_done(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("the server stopped: %s", task.exception())
 
 
 async def _watch_terminal(app: MockTUI, interval: float = 1.0) -> None:
@@ -374,38 +437,50 @@ def _isatty(fd: int) -> bool:
         return False
 
 
-async def _dashboard(engine: MockEngine, sock: socket.socket, settings: Settings | None) -> int:
+async def _dashboard(
+    engine: MockEngine,
+    sock: socket.socket,
+    settings: Settings | None,
+    state: StateFile | None = None,
+    notes: Iterable[str] = (),
+) -> int:
     handler = DashboardLog()
-    app = MockTUI(engine, url=base_url(sock), settings=settings, log_handler=handler)
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGHUP, signal.SIGTERM, signal.SIGINT)
+    app: MockTUI | None = None
+
+    def report(ok: bool, message: str) -> None:
+        if app is not None:
+            app.collections_reloaded(ok, message, engine.attach_report if ok else ())
+
+    runtime = Runtime(engine, sock, settings, state=state, logger=log, report=report)
+    app = MockTUI(
+        LocalBackend(engine, runtime.url),
+        url=runtime.url,
+        settings=settings,
+        log_handler=handler,
+        notes=notes,
+    )
+
+    async def front() -> None:
+        watchdog = asyncio.create_task(_watch_terminal(app), name="terminal watchdog")
+        try:
+            await app.run_async()
+        finally:
+            watchdog.cancel()
+
     with capture_logging(handler):
-        async with serving(engine, sock, log):
-            for sig in signals:
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(sig, app.hang_up)
-            watchdog = asyncio.create_task(_watch_terminal(app), name="terminal watchdog")
-            watcher = None
-            if settings is not None and settings.watched:
-                watcher = start_watching(
-                    engine,
-                    settings.collection_paths,
-                    settings.env_file,
-                    dict(settings.variables),
-                    app.collections_reloaded,
-                )
-            try:
-                await app.run_async()
-            finally:
-                watchdog.cancel()
-                if watcher is not None:
-                    await stop_watching(*watcher)
-                for sig in signals:
-                    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                        loop.remove_signal_handler(sig)
+        await runtime.run(front, on_signal=app.hang_up)
+        if settings is not None:
+            for line in runtime.write_outputs(settings.har, settings.coverage).lines:
+                log.info("%s", line)
     return app.return_code or 0
 
 
-def run_dashboard(engine: MockEngine, sock: socket.socket, settings: Settings | None = None) -> int:
+def run_dashboard(
+    engine: MockEngine,
+    sock: socket.socket,
+    settings: Settings | None = None,
+    state: StateFile | None = None,
+    notes: Iterable[str] = (),
+) -> int:
     """Run the dashboard and the server until the user quits; the exit status (0 on ``q``)."""
-    return asyncio.run(_dashboard(engine, sock, settings))
+    return asyncio.run(_dashboard(engine, sock, settings, state, notes))

@@ -1,4 +1,4 @@
-"""Small modal dialogs: an endpoint's delay, and the server log."""
+"""Small modal dialogs: an endpoint's delay, a scenario's name, and the server log."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.validation import Number
 from textual.widgets import Footer, Input, Label, RichLog, Static
 
-from mocktui.engine.engine import MAX_DELAY_MS
+from mocktui.engine.store import MAX_DELAY_MS, ControlError, check_name
 from mocktui.tui import keys
 from mocktui.tui.safe import safe
 
@@ -77,6 +77,51 @@ class DelayDialog(ModalScreen[int | None]):
         self.dismiss(None)
 
 
+class NameDialog(ModalScreen[str | None]):
+    """Ask for a name (a scenario's); dismisses with the name or None."""
+
+    BINDINGS = [*keys.DIALOG]
+
+    def __init__(self, title: str, prompt: str, taken: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.title_text = title
+        self.prompt = prompt
+        self.taken = set(taken)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="name-dialog", classes="dialog") as box:
+            box.border_title = self.title_text
+            yield Label(Text(self.prompt))
+            yield Input(placeholder="a name, e.g. checkout fails", id="name-input")
+            yield Label("", id="name-error")
+            yield Static(Text("enter to save · escape to cancel", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#name-input", Input).focus()
+
+    @on(Input.Changed, "#name-input")
+    def _changed(self, event: Input.Changed) -> None:
+        label = self.query_one("#name-error", Label)
+        if event.value.strip() in self.taken:
+            label.update(Text("exists: saving replaces it", style="yellow"))
+        else:
+            label.update("")
+
+    @on(Input.Submitted, "#name-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            name = check_name(event.value)
+        except ControlError as exc:
+            self.query_one("#name-error", Label).update(Text(exc.message, style="bold red"))
+            self.app.bell()
+            return
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ServerLogScreen(ModalScreen[None]):
     """What the server and Python logging said while the dashboard was up."""
 
@@ -102,6 +147,33 @@ class ServerLogScreen(ModalScreen[None]):
                 level, ""
             )
             log.write(Text(safe(line, multiline=True), style=style))
+        log.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextScreen(ModalScreen[None]):
+    """A block of text to read (and select): the curl command of a request."""
+
+    BINDINGS = [*keys.DIALOG]
+
+    def __init__(self, title: str, text: str, hint: str = "escape to close") -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="text-dialog", classes="dialog") as box:
+            box.border_title = self.title_text
+            log = RichLog(id="text-body", wrap=True, markup=False, highlight=False)
+            yield log
+            yield Static(Text(self.hint, style="dim"))
+
+    def on_mount(self) -> None:
+        log = self.query_one(RichLog)
+        log.write(Text(safe(self.text, multiline=True)))
         log.focus()
 
     def action_cancel(self) -> None:

@@ -1,19 +1,22 @@
 """The endpoints panel: one row per endpoint, and the keys that change what it answers.
 
-Every change goes through ``engine.controls`` (the same object the control API uses), so it
-takes effect for the very next request; the row is redrawn at once.
+Every change is an action of the backend (the same vocabulary the palette and the control API
+use), so it takes effect for the very next request; the row is redrawn at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import DataTable
 
-from mocktui.engine.engine import MockEngine
+from mocktui.engine.store import ControlError
 from mocktui.postman.model import Endpoint
 from mocktui.tui import keys
+from mocktui.tui.backend import Backend
 from mocktui.tui.dialogs import DelayDialog
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
@@ -51,15 +54,41 @@ def column_widths(width: int) -> dict[str, int]:
     return {**FIXED, "path": path, "answers": answers}
 
 
+def answers_text(view: dict[str, Any]) -> Text:
+    """What an endpoint answers now: its mode, and the pinned example."""
+    enabled = view["enabled"]
+    mode = view["mode"]
+    if mode == "pinned" and view["pinned_number"] is not None:
+        example = view["examples"][view["pinned_number"] - 1]
+        text = Text(f"#{example['number']} ", style="bold cyan", end="")
+        text.append(str(example["code"]), status_style(example["code"]))
+        text.append(" " + safe(example["name"]), "bold")
+    elif mode in ("sequential", "random"):
+        text = Text(mode, style="bold magenta", end="")
+    else:
+        text = Text("auto", style="dim" if enabled else "dim strike", end="")
+    off = sum(1 for ex in view["examples"] if not ex["enabled"])
+    if off:
+        text.append(f" ({off} off)", "yellow")
+    return text
+
+
 class EndpointsTable(DataTable[Text]):
-    """Method, path, what it answers now, hits, delay, enabled."""
+    """Method, path, what it answers now (mode), hits, delay, enabled."""
 
     BINDINGS = [*keys.ENDPOINTS]
 
-    def __init__(self, engine: MockEngine, **kwargs: object) -> None:
+    class Opened(Message):
+        """``enter`` on an endpoint: show its examples."""
+
+        def __init__(self, endpoint: Endpoint) -> None:
+            super().__init__()
+            self.endpoint = endpoint
+
+    def __init__(self, backend: Backend, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
-        self.engine = engine
-        self.shown: list[Endpoint] = list(engine.endpoints)
+        self.backend = backend
+        self.shown: list[Endpoint] = list(backend.endpoints)
         self._width = 0
 
     # -- building -----------------------------------------------------------------------------
@@ -103,30 +132,22 @@ class EndpointsTable(DataTable[Text]):
             key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
         except Exception:
             return None
-        return self.engine.endpoint_by_key.get(key or "")
+        return self.backend.endpoint(key or "")
 
     def _cells(self, endpoint: Endpoint) -> list[Text]:
         w = self._widths
-        engine = self.engine
-        enabled = engine.controls.endpoint_enabled(endpoint.key)
+        view = self.backend.view(endpoint.key)
+        enabled = view["enabled"]
         dim = "" if enabled else "dim"
-        pinned = engine.answering(endpoint.key)
-        if pinned is None:
-            answers = Text("auto", style="dim" if enabled else "dim strike", end="")
-        else:
-            answers = Text(f"#{pinned.position} ", style="bold cyan", end="")
-            answers.append(str(pinned.code), status_style(pinned.code))
-            answers.append(" " + safe(pinned.name), "bold")
-        delay = engine.controls.delays.get(endpoint.key, 0)
-        hits = engine.hits.get(endpoint.key, 0)
+        delay = view["delay_ms"]
         return [
             _fit(
                 Text(safe(endpoint.method), style=f"bold {method_style(endpoint.method)}"),
                 w["method"],
             ),
             _fit_tail(Text(safe(endpoint.display_path), style=dim, end=""), w["path"]),
-            _fit(answers, w["answers"]),
-            Text(f"{hits:,}", justify="right", end=""),
+            _fit(answers_text(view), w["answers"]),
+            Text(f"{view['hits']:,}", justify="right", end=""),
             Text(
                 f"{delay:,} ms" if delay else "·",
                 style="yellow" if delay else "dim",
@@ -138,7 +159,7 @@ class EndpointsTable(DataTable[Text]):
 
     def refresh_endpoint(self, endpoint_key: str) -> None:
         """Redraw one endpoint's row (after a control change or new hits)."""
-        endpoint = self.engine.endpoint_by_key.get(endpoint_key)
+        endpoint = self.backend.endpoint(endpoint_key)
         if endpoint is None or endpoint_key not in self.rows:
             return
         for name, cell in zip(COLUMNS, self._cells(endpoint), strict=True):
@@ -147,59 +168,49 @@ class EndpointsTable(DataTable[Text]):
     def refresh_hits(self, endpoint_keys: set[str]) -> None:
         for key in endpoint_keys:
             if key in self.rows:
-                hits = self.engine.hits.get(key, 0)
+                hits = self.backend.view(key)["hits"]
                 self.update_cell(key, "hits", Text(f"{hits:,}", justify="right", end=""))
 
-    # -- actions (keys in mocktui.tui.keys.ENDPOINTS) ---------------------------------------------
+    # -- actions (keys in mocktui.tui.keys.ENDPOINTS): one-liners over the backend's actions ----
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("cycle", "pin", "auto", "toggle_enabled", "delay"):
+        if action in ("cycle", "pin", "auto", "toggle_enabled", "delay", "mode", "open"):
             return self.selected is not None
         return True
 
-    def action_cycle(self) -> None:
-        """auto -> example 1 -> example 2 -> ... -> auto."""
-        endpoint = self.selected
-        if endpoint is None or not endpoint.examples:
-            return
-        pinned = self.engine.answering(endpoint.key)
-        if pinned is None:
-            target = endpoint.examples[0].id
-        else:
-            index = endpoint.examples.index(pinned) + 1
-            target = endpoint.examples[index].id if index < len(endpoint.examples) else None
-        self.engine.controls.pin(endpoint.key, target)
-        self.refresh_endpoint(endpoint.key)
-
-    def action_pin(self, number: int) -> None:
+    def _act(self, run: Callable[[str], str]) -> None:
+        """Run an action on the selected endpoint; a refusal is a bell and a notification."""
         endpoint = self.selected
         if endpoint is None:
             return
-        if not 1 <= number <= len(endpoint.examples):
-            count = len(endpoint.examples)
+        try:
+            run(endpoint.key)
+        except ControlError as exc:
             self.app.bell()
-            self.notify(
-                f"{safe(endpoint.name)} has {count} example{'s' if count != 1 else ''}",
-                severity="warning",
-                markup=False,
-                timeout=3,
-            )
-            return
-        self.engine.controls.pin(endpoint.key, endpoint.examples[number - 1].id)
+            self.notify(safe(exc.message), severity="warning", markup=False, timeout=4)
         self.refresh_endpoint(endpoint.key)
 
+    def action_cycle(self) -> None:
+        """auto -> example 1 -> example 2 -> ... -> auto."""
+        self._act(lambda key: self.backend.actions.cycle(key, "keys"))
+
+    def action_pin(self, number: int) -> None:
+        self._act(lambda key: self.backend.actions.pin(key, number, "keys"))
+
     def action_auto(self) -> None:
-        endpoint = self.selected
-        if endpoint is not None:
-            self.engine.controls.pin(endpoint.key, None)
-            self.refresh_endpoint(endpoint.key)
+        self._act(lambda key: self.backend.actions.auto(key, "keys"))
+
+    def action_mode(self) -> None:
+        """auto -> sequential -> random -> auto."""
+        self._act(lambda key: self.backend.actions.cycle_mode(key, "keys"))
 
     def action_toggle_enabled(self) -> None:
+        self._act(lambda key: self.backend.actions.toggle_endpoint(key, "keys"))
+
+    def action_open(self) -> None:
         endpoint = self.selected
         if endpoint is not None:
-            enabled = self.engine.controls.endpoint_enabled(endpoint.key)
-            self.engine.controls.set_endpoint_enabled(endpoint.key, not enabled)
-            self.refresh_endpoint(endpoint.key)
+            self.post_message(self.Opened(endpoint))
 
     def action_delay(self) -> None:
         endpoint = self.selected
@@ -209,8 +220,7 @@ class EndpointsTable(DataTable[Text]):
 
         def done(value: int | None) -> None:
             if value is not None:
-                self.engine.controls.set_delay(key, value)
-                self.refresh_endpoint(key)
+                self._act(lambda k: self.backend.actions.set_delay(k, value, "keys"))
 
-        current = self.engine.controls.delays.get(key, 0)
+        current = self.backend.view(key)["delay_ms"]
         self.app.push_screen(DelayDialog(safe(endpoint.name), current), done)

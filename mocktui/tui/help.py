@@ -22,17 +22,26 @@ DESCRIPTIONS = {
     "app.focus_next": "next panel",
     "app.focus_previous": "previous panel",
     "app.toggle_tree": "show / hide the collections tree",
+    "app.save_scenario": "save every control as a named scenario (apply one: ctrl+p)",
     "tree.select": "show that folder's endpoints (the top: all) or select that request",
     "tree.toggle": "fold / unfold a folder",
     "endpoints.cycle": "cycle what it answers: auto → example 1 → 2 → … → auto",
     "endpoints.pin_1": "pin example N: it answers every request that reaches this endpoint",
     "endpoints.auto": "back to auto (normal matching)",
+    "endpoints.mode": "cycle the mode: auto → sequential → random → auto",
+    "endpoints.examples": "its examples: pin one, disable / enable one",
     "endpoints.toggle": "disable / enable (disabled answers 404, like no example)",
     "endpoints.delay": "set its delay in ms (0 removes it)",
     "traffic.details": "details: headers, bodies, why it matched or missed",
     "traffic.filter": "filter (see below); empty clears",
     "traffic.clear": "clear the list",
+    "traffic.export_har": "write the traffic as HAR 1.2 to the working directory",
+    "traffic.copy_curl": "the request as a curl command, copied (OSC 52)",
     "traffic.last": "jump to newest and follow new requests",
+    "examples.pin": "pin the selected example (space too)",
+    "examples.toggle": "disable / enable that one example",
+    "examples.auto": "back to auto",
+    "examples.close": "back",
     "detail.close": "back",
     "detail.next": "next request",
     "detail.previous": "previous request",
@@ -42,6 +51,7 @@ SECTIONS: Sequence[tuple[str, Sequence[Binding]]] = (
     ("Everywhere", keys.APP),
     ("Collections tree", keys.TREE),
     ("Endpoints (selected row)", keys.ENDPOINTS),
+    ("Examples of an endpoint (enter)", keys.EXAMPLES),
     ("Traffic", keys.TRAFFIC),
     ("Request details", keys.DETAIL),
 )
@@ -76,7 +86,9 @@ def help_renderable(app: App[object]) -> RenderableType:
         if title == "Traffic":
             table.add_row("↑↓ PgUp PgDn", "move; moving up stops following new requests")
         if title == "Everywhere":
-            table.add_row("ctrl+p", "command palette: pin, auto, disable, delay, clear, log …")
+            table.add_row(
+                "ctrl+p", "command palette: modes, scenarios, reset, delay, HAR, server log …"
+            )
         parts.append(Text(title, style="bold underline"))
         parts.append(table)
         parts.append(Text(""))

@@ -21,6 +21,7 @@ APP = [
         "shift+tab", "app.focus_previous", "Previous panel", show=False, id="app.focus_previous"
     ),
     Binding("t", "toggle_tree", "Tree", id="app.toggle_tree"),
+    Binding("S", "save_scenario", "Save scenario", show=False, id="app.save_scenario"),
 ]
 
 #: The collections tree.
@@ -38,8 +39,19 @@ ENDPOINTS = [
         for n in range(2, 10)
     ],
     Binding("a", "auto", "Auto", id="endpoints.auto"),
+    Binding("m", "mode", "Mode", id="endpoints.mode"),
     Binding("x", "toggle_enabled", "On/off", id="endpoints.toggle"),
     Binding("d", "delay", "Delay", id="endpoints.delay"),
+    Binding("enter", "open", "Examples", id="endpoints.examples"),
+]
+
+#: The examples of one endpoint.
+EXAMPLES = [
+    Binding("enter", "pin", "Pin", id="examples.pin"),
+    Binding("space", "pin", "Pin", show=False, id="examples.pin_space"),
+    Binding("x", "toggle", "On/off", id="examples.toggle"),
+    Binding("a", "auto", "Auto", id="examples.auto"),
+    Binding("escape", "close", "Back", id="examples.close"),
 ]
 
 #: The traffic list.
@@ -47,6 +59,8 @@ TRAFFIC = [
     Binding("enter", "details", "Details", id="traffic.details"),
     Binding("slash", "filter", "Filter", key_display="/", id="traffic.filter"),
     Binding("c", "clear", "Clear", id="traffic.clear"),
+    Binding("e", "export_har", "HAR", id="traffic.export_har"),
+    Binding("y", "copy_curl", "curl", id="traffic.copy_curl"),
     Binding("up", "cursor_up", "Up", show=False, id="traffic.cursor_up"),
     Binding("down", "cursor_down", "Down", show=False, id="traffic.cursor_down"),
     Binding("pageup", "page_up", "Page up", show=False, id="traffic.page_up"),

@@ -44,7 +44,7 @@ _TRAFFIC: tuple[tuple[str, str, str, dict[str, str], str, float], ...] = (
 def sample_engine() -> MockEngine:
     """The demo collection, seeded, with one pin, one delay and one disabled endpoint."""
     engine = build_engine([], seed=1)
-    controls = engine.controls
+    controls = engine.store
     by_name = {ep.name: ep for ep in engine.endpoints}
     controls.pin(by_name["Get product"].key, by_name["Get product"].examples[1].id)
     controls.set_delay(by_name["Daily report"].key, 250)

@@ -246,6 +246,16 @@ class TrafficView(ScrollView, can_focus=True):
     class FilterRequested(Message):
         """The user pressed ``/``."""
 
+    class ExportRequested(Message):
+        """The user pressed ``e``: the traffic as a HAR file."""
+
+    class CurlRequested(Message):
+        """The user pressed ``y`` on a request: show it as curl and copy it."""
+
+        def __init__(self, event: RequestEvent) -> None:
+            super().__init__()
+            self.event = event
+
     def __init__(self, cap: int = DEFAULT_CAP, tz: tzinfo | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.cap = cap
@@ -468,6 +478,16 @@ class TrafficView(ScrollView, can_focus=True):
 
     def action_clear(self) -> None:
         self.clear()
+
+    def action_export_har(self) -> None:
+        self.post_message(self.ExportRequested())
+
+    def action_copy_curl(self) -> None:
+        event = self.current
+        if event is None:
+            self.app.bell()
+            return
+        self.post_message(self.CurlRequested(event))
 
 
 class _IdView:

@@ -15,7 +15,8 @@ from textual.pilot import Pilot
 from mocktui.config import build_engine
 from mocktui.engine.engine import MockEngine
 from mocktui.server.serve import base_url, bind_socket
-from mocktui.tui.app import MockTUI, serving
+from mocktui.server.runtime import serving
+from mocktui.tui.app import MockTUI
 from mocktui.tui.sample import TZ, URL
 
 FAST_POLL = 1 / 50  # tests drain the bus faster than the dashboard's ~12 Hz

@@ -52,7 +52,7 @@ async def test_endpoints_has_focus_at_start(make_app: MakeApp) -> None:
 async def test_pin_2_then_auto(make_app: MakeApp, client: httpx.AsyncClient) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        key = users_key(app.engine)  # the first row, selected at start
+        key = users_key(app.backend.engine)  # the first row, selected at start
         await pilot.press("2")
         assert "#2 200 Empty list" in row_text(app, key)  # shown at once
         response = await client.get("/users")
@@ -70,8 +70,11 @@ async def test_pin_beyond_the_examples_warns(make_app: MakeApp) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("9")
         await pilot.pause()
-        assert app.engine.controls.pins == {}
-        assert any("has 3 examples" in str(n.message) for n in app._notifications)
+        assert app.backend.engine.store.steering == set()
+        assert any(
+            "has no example 9 (give an example ID or a number from 1 to 3)" in str(n.message)
+            for n in app._notifications
+        )
 
 
 async def test_space_cycles_auto_then_each_example_then_auto(
@@ -79,11 +82,11 @@ async def test_space_cycles_auto_then_each_example_then_auto(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        key = users_key(app.engine)
+        key = users_key(app.backend.engine)
         seen = []
         for _ in range(4):
             await pilot.press("space")
-            pinned = app.engine.answering(key)
+            pinned = app.backend.engine.answering(key)
             seen.append(pinned.name if pinned else "auto")
         assert seen == ["All users", "Empty list", "Server error", "auto"]
         await pilot.press("space", "space", "space")
@@ -94,7 +97,7 @@ async def test_space_cycles_auto_then_each_example_then_auto(
 async def test_x_disables_and_enables(make_app: MakeApp, client: httpx.AsyncClient) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        key = users_key(app.engine)
+        key = users_key(app.backend.engine)
         await pilot.press("x")
         assert row_text(app, key).endswith("off")
         response = await client.get("/users")
@@ -109,7 +112,7 @@ async def test_x_disables_and_enables(make_app: MakeApp, client: httpx.AsyncClie
 async def test_d_sets_a_delay(make_app: MakeApp, client: httpx.AsyncClient) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        key = users_key(app.engine)
+        key = users_key(app.backend.engine)
         await pilot.press("d")
         assert isinstance(app.screen, DelayDialog)
         await pilot.press("9", "9", "9", "9", "9", "9", "enter")  # over 180000: refused
@@ -117,7 +120,7 @@ async def test_d_sets_a_delay(make_app: MakeApp, client: httpx.AsyncClient) -> N
         assert "180000" in screen_text(app)
         await pilot.press(*["backspace"] * 6, "3", "0", "0", "enter")
         assert not isinstance(app.screen, DelayDialog)
-        assert app.engine.controls.delays[key] == 300
+        assert app.backend.engine.store.delay(key) == 300
         assert "300 ms" in row_text(app, key)
 
         started = time.perf_counter()
@@ -125,9 +128,9 @@ async def test_d_sets_a_delay(make_app: MakeApp, client: httpx.AsyncClient) -> N
         assert time.perf_counter() - started >= 0.29
 
         await pilot.press("d", "escape")  # escape cancels: unchanged
-        assert app.engine.controls.delays[key] == 300
+        assert app.backend.engine.store.delay(key) == 300
         await pilot.press("d", "0", "enter")  # 0 removes it
-        assert key not in app.engine.controls.delays
+        assert app.backend.engine.store.delay(key) == 0
 
 
 async def test_request_appears_in_traffic(make_app: MakeApp, client: httpx.AsyncClient) -> None:
@@ -356,7 +359,7 @@ async def test_control_api_changes_show_in_the_table(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        key = users_key(app.engine)
+        key = users_key(app.backend.engine)
         response = await client.post(f"/__mocktui/endpoints/{key}/pin", json={"example": 3})
         assert response.status_code == 200
         await wait_for(pilot, lambda: "#3 500 Server error" in row_text(app, key))
@@ -388,7 +391,7 @@ async def test_command_palette_has_mocktui_commands(make_app: MakeApp) -> None:
             if c.title.startswith("List users: pin #2")
         )
         command.callback()
-        assert app.engine.answering(users_key(app.engine)).name == "Empty list"
+        assert app.backend.engine.answering(users_key(app.backend.engine)).name == "Empty list"
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert "CommandPalette" in type(app.screen).__name__
@@ -488,10 +491,10 @@ async def test_server_stops_within_the_timeout_with_a_slow_request_in_flight(
     engine: MockEngine,
 ) -> None:
     from mocktui.server.serve import base_url, bind_socket
-    from mocktui.tui.app import STOP_TIMEOUT, serving
+    from mocktui.server.runtime import STOP_TIMEOUT, serving
 
     health = next(ep.key for ep in engine.endpoints if ep.name == "Health")
-    engine.controls.set_delay(health, 30_000)
+    engine.store.set_delay(health, 30_000)
     sock = bind_socket("127.0.0.1", 0)
     async with httpx.AsyncClient(base_url=base_url(sock)) as client:
         async with serving(engine, sock) as server:
