@@ -192,9 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.headless:
             from mocktui.server.headless import run_headless
 
-            for line in notes:
-                print(f"mocktui: warning: {line}", file=sys.stderr)
-            return asyncio.run(run_headless(engine, sock, settings=settings, state=state))
+            return asyncio.run(
+                run_headless(engine, sock, settings=settings, state=state, notes=notes)
+            )
         from mocktui.tui.app import run_dashboard
 
         return run_dashboard(engine, sock, settings, state=state, notes=notes)

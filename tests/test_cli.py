@@ -316,3 +316,100 @@ def test_no_watch_keeps_serving_what_was_loaded(tmp_path: Path, headless) -> Non
     code, _out, err = server.stop()
     assert code == 0
     assert "reloaded" not in err and "error" not in err
+
+
+# -- lasting controls: --state, --scenario, --har, --coverage ----------------------------------
+
+
+def test_state_file_restores_pins_after_a_restart(tmp_path: Path, headless) -> None:
+    state = str(tmp_path / "state.json")
+    first = headless("--state", state)
+    endpoints = httpx.get(f"{first.url}/__mocktui/endpoints").json()
+    users = next(e for e in endpoints if e["name"] == "List users")
+    pinned = httpx.post(
+        f"{first.url}/__mocktui/endpoints/{users['key']}/pin", json={"example": 3}
+    ).json()
+    assert pinned["mode"] == "pinned"
+    assert httpx.post(f"{first.url}/__mocktui/scenarios", json={"name": "broken"}).status_code == 201
+    assert first.stop(signal.SIGTERM)[0] == 0
+
+    second = headless("--state", state)
+    assert httpx.get(f"{second.url}/users").status_code == 500  # example 3: "Server error"
+    httpx.post(f"{second.url}/__mocktui/reset")
+    assert httpx.get(f"{second.url}/users").status_code == 200
+    assert second.stop()[0] == 0
+
+    third = headless("--state", state, "--scenario", "broken")
+    assert httpx.get(f"{third.url}/users").status_code == 500
+    assert third.stop()[0] == 0
+
+
+def test_unknown_scenario_and_broken_state_exit_2(tmp_path: Path) -> None:
+    result = run("--headless", "--port", "0", "--scenario", "nope")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "mocktui: error: --scenario: no scenario named 'nope' (scenarios: none saved yet) "
+        "(scenarios are kept in the --state file)\n"
+    )
+    foreign = write(tmp_path, "foreign.json", '{"info": {"name": "not state"}}')
+    result = run("--headless", "--port", "0", "--state", foreign)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f'mocktui: error: {foreign}: $.mocktui: not a mocktui state file (expected "mocktui": '
+        '"state"); it is left untouched\n'
+    )
+    assert Path(foreign).read_text() == '{"info": {"name": "not state"}}'
+
+
+def test_saved_controls_that_match_nothing_are_reported_after_the_ready_line(
+    tmp_path: Path, headless
+) -> None:
+    state = write(
+        tmp_path,
+        "state.json",
+        json.dumps(
+            {
+                "mocktui": "state",
+                "version": 1,
+                "controls": [
+                    {
+                        "endpoint": {"key": "gone", "method": "GET", "path": "/gone", "name": "x"},
+                        "mode": "sequential",
+                    }
+                ],
+                "scenarios": {},
+            }
+        ),
+    )
+    server = headless("--state", state)
+    code, _out, err = server.stop()
+    assert code == 0
+    assert "mocktui: warning: saved controls for GET /gone (x) match no endpoint: kept\n" in err
+    assert json.loads(Path(state).read_text())["controls"][0]["endpoint"]["key"] == "gone"
+
+
+def test_har_and_coverage_are_written_on_exit(tmp_path: Path, headless) -> None:
+    har, cov = tmp_path / "run.har", tmp_path / "coverage.json"
+    server = headless("--har", str(har), "--coverage", str(cov))
+    assert httpx.get(f"{server.url}/users/7").status_code == 200
+    assert httpx.post(f"{server.url}/users", json={"name": "Ada"}).status_code == 201
+    assert httpx.get(f"{server.url}/nowhere").status_code == 404
+    code, _out, err = server.stop(signal.SIGTERM)
+    assert code == 0
+    document = json.loads(har.read_text())
+    entries = document["log"]["entries"]
+    assert [(e["request"]["method"], e["response"]["status"]) for e in entries] == [
+        ("GET", 200),
+        ("POST", 201),
+        ("GET", 404),
+    ]
+    assert entries[1]["request"]["postData"]["text"] == '{"name":"Ada"}'
+    report = json.loads(cov.read_text())
+    summary = report["summary"]
+    assert (summary["requests"], summary["misses"], summary["examples_served"]) == (3, 1, 2)
+    line = (
+        f"mocktui: coverage: 2/{summary['examples']} examples served, "
+        f"{summary['endpoints'] - 2} endpoints never hit\n"
+    )
+    assert line in err
+    assert f"mocktui: HAR written to {har}\n" in err

@@ -10,6 +10,7 @@ import queue
 import socket
 import sys
 import threading
+from collections.abc import Sequence
 from typing import TextIO
 
 from mocktui.config import Settings
@@ -80,7 +81,9 @@ async def run_headless(
     err: TextIO | None = None,
     settings: Settings | None = None,
     state: StateFile | None = None,
+    notes: Sequence[str] = (),
 ) -> int:
+    """Serve until a signal; ``notes`` (about saved controls) follow the ready line."""
     out = out or sys.stdout
     err = err or sys.stderr
 
@@ -105,7 +108,7 @@ async def run_headless(
             f"({len(engine.endpoints)} endpoints, {engine.example_count} examples)\n"
         )
         err.flush()
-        for line in engine.skipped_report():  # after the ready line, which scripts wait for
+        for line in [*engine.skipped_report(), *notes]:  # after the ready line scripts wait for
             say(f"warning: {line}")
         try:
             await runtime.shutdown.wait()
