@@ -68,6 +68,9 @@ _CONTINUE = " \\\n  "
 def curl_command(event: Mapping[str, Any], base_url: str) -> str:
     """A POSIX-shell (bash, zsh) curl command that sends the event's request to ``base_url``.
 
+    ``base_url`` is the mock's address (``http://127.0.0.1:3000``); when it is empty, the
+    event's own scheme and Host are used.
+
     Lines starting with ``#`` are comments: notes before the command, a warning after it when
     the body was truncated. No trailing newline.
     """
@@ -79,6 +82,8 @@ def curl_command(event: Mapping[str, Any], base_url: str) -> str:
     names = {n.lower() for n, _ in headers}
     send_body = bool(body) or bool(names & {"content-length", "transfer-encoding"})
     method = str(event.get("method") or "GET")
+    if not base_url:  # no mock address known: back to where the request went
+        base_url = f"{event.get('scheme') or 'http'}://{event.get('host') or 'localhost'}"
     base = base_url.rstrip("/")
     split = urlsplit(base)
 

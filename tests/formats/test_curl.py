@@ -3,6 +3,7 @@ that records the bytes it gets, and those must be the event's request."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import shutil
@@ -335,6 +336,12 @@ def test_base_url_with_trailing_slash(server: RawServer, tmp_path: Path) -> None
     assert server.requests[-1].target == "/x"
 
 
+def test_empty_base_url_falls_back_to_the_event_host() -> None:
+    event = make_event(host="127.0.0.1:3000", raw_path="/x")
+    assert " http://127.0.0.1:3000/x " in curl_command(event, "").splitlines()[0]
+    assert "http://localhost/x" in curl_command(make_event(host="", raw_path="/x"), "")
+
+
 # --- headers -----------------------------------------------------------------------------------
 
 HOSTILE_VALUES = [
@@ -604,3 +611,83 @@ def test_quote_round_trips(tmp_path: Path, text: str) -> None:
 def test_quote_refuses_nul() -> None:
     with pytest.raises(ValueError):
         quote("a\0b")
+
+
+# --- HTTP/2 (h2c with prior knowledge) against hypercorn ----------------------------------------
+
+
+def test_http2_request_is_replayed_over_h2c(tmp_path: Path) -> None:
+    hypercorn_asyncio = pytest.importorskip("hypercorn.asyncio")
+    from hypercorn.config import Config
+
+    seen: list[dict[str, Any]] = []
+
+    async def app(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        data = b""
+        while True:
+            message = await receive()
+            data += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        seen.append({**scope, "body": data})
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = Config()
+    config.bind = [f"127.0.0.1:{port}"]
+    config.loglevel = "WARNING"
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    thread = threading.Thread(
+        target=loop.run_until_complete,
+        args=(hypercorn_asyncio.serve(app, config, shutdown_trigger=stop.wait),),
+        daemon=True,
+    )
+    thread.start()
+    try:
+        event = make_event(
+            http_version="2",
+            method="PATCH",
+            raw_path="/a/..//b%2Fc",
+            query="x=1&x=2",
+            request={
+                "headers": [
+                    ["user-agent", "h2-client"],
+                    ["x-quoted", "it's $(touch PWNED)"],
+                    ["content-type", "application/json"],
+                ],
+                "body": body('{"a": "\\u00e9\\n"}'),
+            },
+        )
+        command = curl_command(event, f"http://127.0.0.1:{port}")
+        assert "--http2-prior-knowledge" in command
+        for _ in range(50):  # until hypercorn listens
+            result = subprocess.run(
+                ["bash", "-c", command],
+                cwd=tmp_path,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
+            if result.returncode != 7:
+                break
+            threading.Event().wait(0.1)
+        assert result.returncode == 0, result.stderr
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
+    (scope,) = seen
+    assert scope["http_version"] == "2"
+    assert scope["method"] == "PATCH"
+    assert scope["raw_path"] == b"/a/..//b%2Fc"
+    assert scope["query_string"] == b"x=1&x=2"
+    headers = [(k.decode(), v.decode()) for k, v in scope["headers"]]
+    assert [h for h in headers if h[0] not in ("host", "content-length")] == expected_headers(event)
+    assert scope["body"] == sent_body(event)
+    assert not (tmp_path / "PWNED").exists()
