@@ -1,4 +1,4 @@
-"""Write the README screenshots: screenshots/{main,detail,help,main-80x24,main-16-colours}.svg.
+"""Write the README screenshots: screenshots/{main,detail,help,examples,main-80x24,main-16-colours}.svg.
 
     .venv/bin/python scripts/screenshots.py [--out screenshots]   (after python3 dev.py setup)
 
@@ -27,6 +27,8 @@ SHOTS: dict[str, tuple[tuple[int, int], Sequence[str], str | None]] = {
     # From the newest row up to GET /orders/42 (no example has that path), then its details.
     "detail": ((120, 36), ("tab", *["up"] * 7, "enter"), None),
     "help": ((120, 36), ("question_mark",), None),
+    # The examples of the first endpoint, the second one disabled.
+    "examples": ((120, 36), ("enter", "down", "x"), None),
     "main-80x24": ((80, 24), (), None),
     # What a TERM=xterm (16-colour) terminal gets: the app switches to the terminal's palette.
     "main-16-colours": ((80, 24), (), "ansi-dark"),

@@ -42,13 +42,15 @@ _TRAFFIC: tuple[tuple[str, str, str, dict[str, str], str, float], ...] = (
 
 
 def sample_engine() -> MockEngine:
-    """The demo collection, seeded, with one pin, one delay and one disabled endpoint."""
+    """The demo collection, seeded, with one pin, one delay, one disabled endpoint and one in
+    sequential mode."""
     engine = build_engine([], seed=1)
     controls = engine.store
     by_name = {ep.name: ep for ep in engine.endpoints}
     controls.pin(by_name["Get product"].key, by_name["Get product"].examples[1].id)
     controls.set_delay(by_name["Daily report"].key, 250)
     controls.set_endpoint_enabled(by_name["Delete user"].key, False)
+    controls.set_mode(by_name["List products"].key, "sequential")
     return engine
 
 
