@@ -69,7 +69,11 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
     async def refused(exc: ControlError) -> Any:
         return jsonify({"error": {"name": "controlError", "message": exc.message}}), exc.status
 
-    @bp.errorhandler(HTTPException)
+    # App-wide, not only the blueprint's: a path under /__mocktui/ that matches no route (404)
+    # or a route called with the wrong method (405) fails in routing, before any blueprint is
+    # chosen, so a blueprint handler never sees it (Quart answered with an HTML page). Only the
+    # control API reaches Quart (mock traffic never does), so app-wide is the control API.
+    @bp.app_errorhandler(HTTPException)
     async def http_error(exc: HTTPException) -> Any:
         message = exc.description or exc.name
         if exc.code == 404:
@@ -206,6 +210,19 @@ def _sse(kind: str, data: Any, event_id: int | None = None) -> bytes:
     return f"{head}event: {kind}\ndata: {json.dumps(data, ensure_ascii=True)}\n\n".encode()
 
 
+async def _wake_or_close(wake: asyncio.Event, closing: asyncio.Event) -> None:
+    """Wait for events to send, for shutdown, or SSE_HEARTBEAT seconds, whichever is first.
+
+    Waiting on ``wake`` alone let a stream with nothing to send sleep through shutdown: the
+    server then waited out its whole grace period and cut the stream mid-body."""
+    waiters = {asyncio.ensure_future(wake.wait()), asyncio.ensure_future(closing.wait())}
+    try:
+        await asyncio.wait(waiters, timeout=SSE_HEARTBEAT, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
 async def _stream(engine: MockEngine, closing: asyncio.Event) -> AsyncIterator[bytes]:
     """Server-Sent Events: ``request`` per request event, ``control`` per control change,
     ``dropped`` when this reader fell behind the ring (it never slows the mock: the ring moves
@@ -229,8 +246,9 @@ async def _stream(engine: MockEngine, closing: asyncio.Event) -> AsyncIterator[b
         yield b": mocktui event stream\n\n"
         while not closing.is_set():
             if not wake.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), SSE_HEARTBEAT)
+                await _wake_or_close(wake, closing)
+                if closing.is_set():
+                    break
                 if not wake.is_set():
                     yield b": keep-alive\n\n"
                     continue
