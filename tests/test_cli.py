@@ -157,6 +157,14 @@ def test_missing_file_and_bad_env_file(tmp_path: Path) -> None:
         (["--var", "novalue"], "argument --var: expected NAME=VALUE, got 'novalue'"),
         (["--port", "70000"], "argument --port: must be from 0 to 65535, got 70000"),
         (["--delay", "soon"], "argument --delay: expected milliseconds, got 'soon'"),
+        # The rules of mocktui.rules, as everywhere else.
+        (["--delay", "٣"], "argument --delay: expected milliseconds, got '٣'"),
+        (["--port", "٣٠٠٠"], "argument --port: expected a port number, got '٣٠٠٠'"),
+        (["--seed", "1_0"], "argument --seed: expected a whole number"),
+        (
+            ["--match-headers", "Bad Key"],
+            "argument --match-headers: 'bad key' is not a valid HTTP header name",
+        ),
     ],
 )
 def test_bad_options_exit_2(args: list[str], fragment: str) -> None:
@@ -316,3 +324,30 @@ def test_no_watch_keeps_serving_what_was_loaded(tmp_path: Path, headless) -> Non
     code, _out, err = server.stop()
     assert code == 0
     assert "reloaded" not in err and "error" not in err
+
+
+def test_headless_serves_a_collection_with_odd_digits_in_its_templates(
+    tmp_path: Path, headless
+) -> None:
+    # {{$pathSegments '²'}} used to pass one digit check and crash int(): a traceback at start.
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    body = "{{$pathSegments '²'}} {{$pathSegments '1'}} {{$body 'a.--1'}}"
+    example = {
+        "name": "e",
+        "code": 200,
+        "body": body,
+        "originalRequest": {"method": "POST", "url": "/a/{{x}}"},
+    }
+    data = {
+        "info": {"name": "x", "schema": schema},
+        "item": [
+            {"name": "A", "request": {"method": "POST", "url": "/a/{{x}}"}, "response": [example]}
+        ],
+    }
+    server = headless(write(tmp_path, "c.json", json.dumps(data)))
+    with httpx.Client(base_url=server.url) as client:
+        response = client.post("/a/b", json={"a": [1, 2]})
+    assert (response.status_code, response.text) == (200, "{{$pathSegments '²'}} b ")
+    code, _out, err = server.stop()
+    assert code == 0
+    assert "Traceback" not in err

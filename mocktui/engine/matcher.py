@@ -19,6 +19,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from mocktui import rules
 from mocktui.engine.controls import Controls
 from mocktui.engine.explain import Candidate, Explanation
 from mocktui.postman.model import Endpoint, Example
@@ -28,8 +29,7 @@ DISTANCE_THRESHOLD = 0.8
 DISTANCE_SCORE = -30
 BODY_BONUS = 5
 QUERY_BONUS = 10
-_DIGITS = re.compile(r"\d")
-_NATURAL = re.compile(r"(\d+)")
+_NATURAL = re.compile(r"([0-9]+)")
 
 
 def strip_slashes(path: str) -> str:
@@ -44,14 +44,17 @@ def split_path(path: str) -> list[str]:
 
 def without_ids(path: str) -> str:
     """Replace each ID-like segment (one holding a digit) with one placeholder."""
-    return "/".join(ID_PLACEHOLDER if _DIGITS.search(s) else s for s in path.split("/"))
+    return "/".join(ID_PLACEHOLDER if rules.has_digit(s) else s for s in path.split("/"))
 
 
 def natural_key(value: str) -> tuple[Any, ...]:
     """Sort key for example IDs: "2" before "10", text compared piecewise."""
-    # The odd parts of the split are the digit runs (str.isdigit() would also accept "²",
-    # which int() rejects).
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(_NATURAL.split(value)))
+    # The odd parts of the split are the runs of ASCII digits, compared as numbers without
+    # int() (which refuses thousands of digits): shorter (without leading zeros) is smaller.
+    return tuple(
+        (len(p.lstrip("0")), p.lstrip("0")) if i % 2 else p
+        for i, p in enumerate(_NATURAL.split(value))
+    )
 
 
 def parse_body(text: str | bytes | None) -> tuple[bool, Any]:
@@ -64,7 +67,7 @@ def parse_body(text: str | bytes | None) -> tuple[bool, Any]:
     if (
         stripped[:1] in ("{", "[", '"')
         or stripped in ("true", "false", "null")
-        or (stripped[:1].isdigit() or stripped[:1] == "-")
+        or (rules.is_digits(stripped[:1]) or stripped[:1] == "-")
     ):
         try:
             return True, json.loads(stripped)
@@ -342,24 +345,13 @@ def query_score(expected: Mapping[str, str], got: Mapping[str, str]) -> tuple[fl
 def header_mismatch(entry: Entry, names: Sequence[str], request: MatchRequest) -> str | None:
     """The first listed header whose values differ, or None when they all agree."""
     got = request.lower_headers
-    wanted = entry.headers.keys() if names == ("*",) else names
+    wanted = entry.headers.keys() if names == rules.ALL_HEADERS else names
     for name in wanted:
         if name.startswith("x-mock-"):
             continue
         value = got.get(name)
         if entry.headers.get(name) != (None if value is None else value.strip()):
             return name
-    return None
-
-
-def _bool_header(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    lowered = value.strip().lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
     return None
 
 
@@ -522,16 +514,13 @@ class Matcher:
         raw = request.header("x-mock-response-code")
         if raw is None:
             return None
-        # ASCII digits only: int() would also take "٢٠٠", "2_00" and "+200".
-        text = raw.strip()
-        if not (text.isascii() and text.isdigit()):
+        code = rules.status_code(raw)  # ASCII digits only: not "٢٠٠", "2_00" or "+200"
+        if code is None:
             notes.append(f"x-mock-response-code {raw!r} is not a number: ignored")
             return None
-        digits = text.lstrip("0") or "0"
-        if len(digits) > 3:  # int() refuses thousands of digits; no status code has 4
+        if code > 999:  # no status code has 4 digits
             notes.append("x-mock-response-code: only examples with a code above 999 (none)")
             return 1000
-        code = int(digits)
         notes.append(f"x-mock-response-code: only examples with code {code}")
         return code
 
@@ -597,21 +586,25 @@ class Matcher:
     def _header_names(self, request: MatchRequest, notes: list[str]) -> tuple[str, ...]:
         raw = request.header("x-mock-match-request-headers")
         if raw is not None:
-            value = raw.strip()
-            if value.lower() == "false" or not value:
-                return ()
-            if value.lower() == "true":
-                notes.append("x-mock-match-request-headers: all headers of each example")
-                return ("*",)
-            names = tuple(n.strip().lower() for n in value.split(",") if n.strip())
-            notes.append(f"x-mock-match-request-headers: {', '.join(names)}")
-            return names
+            try:
+                names = rules.parse_header_names(raw)
+            except ValueError as exc:
+                notes.append(f"x-mock-match-request-headers {raw!r}: {exc}: ignored")
+            else:
+                if names == rules.ALL_HEADERS:
+                    notes.append("x-mock-match-request-headers: all headers of each example")
+                elif names:
+                    notes.append(f"x-mock-match-request-headers: {', '.join(names)}")
+                return names
         if self.settings.match_headers:
             notes.append("--match-headers: " + ", ".join(self.settings.match_headers))
         return self.settings.match_headers
 
     def _body_matching(self, request: MatchRequest, notes: list[str]) -> bool:
-        flag = _bool_header(request.header("x-mock-match-request-body"))
+        raw = request.header("x-mock-match-request-body")
+        flag = rules.parse_bool(raw)
+        if raw is not None and flag is None:
+            notes.append(f"x-mock-match-request-body {raw!r} is not true or false: ignored")
         if flag is not None:
             if flag:
                 notes.append("x-mock-match-request-body: true")

@@ -465,6 +465,31 @@ HEADER_ROWS = [
         "alpha",
         id="request-header-false-turns-setting-off",
     ),
+    # The words of mocktui.rules.parse_header_names, as for --match-headers.
+    pytest.param(
+        (),
+        [("x-tenant", "b"), ("x-role", "user"), ("x-mock-match-request-headers", "all")],
+        "gamma",
+        id="all-all-headers",
+    ),
+    pytest.param(
+        (),
+        [("x-tenant", "b"), ("x-role", "user"), ("x-mock-match-request-headers", "on")],
+        "gamma",
+        id="on-all-headers",
+    ),
+    pytest.param(
+        ("x-tenant",),
+        [("x-tenant", "zzz"), ("x-mock-match-request-headers", "off")],
+        "alpha",
+        id="off-turns-setting-off",
+    ),
+    pytest.param(
+        ("x-tenant",),
+        [("x-tenant", "b"), ("x-mock-match-request-headers", "Bad Name")],
+        "beta",
+        id="unreadable-list-ignored-setting-applies",
+    ),
 ]
 
 
@@ -687,7 +712,7 @@ def test_step7_highest_score_wins_over_code_200(pm: Any) -> None:
     assert candidate(response, "ok").score == 95
 
 
-@pytest.mark.parametrize("value", ["1", "²", "٣", "a²b", "x-9", ""])
+@pytest.mark.parametrize("value", ["1", "²", "٣", "a²b", "x-9", "", "9" * 5000, "x" + "0" * 5000])
 def test_natural_key_never_raises(value: str) -> None:
     key = natural_key(value)
     assert isinstance(key, tuple)
@@ -977,3 +1002,50 @@ def test_response_code_header_with_many_digits(
 ) -> None:
     response = send(pinned, "/users/carol", headers=[("x-mock-response-code", code)])
     assert chosen(response) == expected
+
+
+# -- value rules as the matcher reads its headers (the rules themselves: tests/test_rules.py) --
+
+
+@pytest.mark.parametrize(
+    ("word", "setting", "on"),
+    [
+        *((w, False, True) for w in ["true", "on", "ON", "yes", "1"]),
+        *((w, True, False) for w in ["false", "off", "no", "0"]),
+        ("maybe", True, True),  # not a boolean word: ignored, the setting applies
+        ("maybe", False, False),
+    ],
+)
+def test_body_matching_header_reads_the_boolean_words(
+    bodies: Any, word: str, setting: bool, on: bool
+) -> None:
+    engine = bodies(EngineSettings(match_body=setting))
+    headers = [("x-mock-match-request-body", word)]
+    response = send(engine, "/b", method="POST", headers=headers, body=b"nope")
+    assert response.status == (404 if on else 200)
+    if word == "maybe":
+        assert "x-mock-match-request-body 'maybe' is not true or false: ignored" in (
+            response.explanation.notes
+        )
+
+
+def test_unreadable_header_list_is_ignored_with_a_note(tenants: Any) -> None:
+    response = send(tenants(), "/t", headers=[("x-mock-match-request-headers", "Bad Name")])
+    assert chosen(response) == "alpha"
+    assert (
+        "x-mock-match-request-headers 'Bad Name': 'bad name' is not a valid HTTP header name: "
+        "ignored" in response.explanation.notes
+    )
+
+
+def test_example_ids_with_thousands_of_digits_sort_and_answer(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/t",
+            pm.example("long", "/t", id="9" * 5000, code=201),
+            pm.example("short", "/t", id="10", code=201),
+        )
+    )
+    assert chosen(send(engine, "/t")) == "short"  # 10 < 99...9
+    assert chosen(send(engine, "/t", headers=[("x-mock-response-id", "9" * 5000)])) == "long"

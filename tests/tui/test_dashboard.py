@@ -129,6 +129,11 @@ async def test_d_sets_a_delay(make_app: MakeApp, client: httpx.AsyncClient) -> N
         await pilot.press("d", "0", "enter")  # 0 removes it
         assert key not in app.engine.controls.delays
 
+        # The rule of --delay: "1_000" is not milliseconds (int() would take it).
+        await pilot.press("d", "backspace", "1", "underscore", "0", "enter")
+        assert isinstance(app.screen, DelayDialog)
+        assert "expected milliseconds, got '1_0'" in screen_text(app)
+
 
 async def test_request_appears_in_traffic(make_app: MakeApp, client: httpx.AsyncClient) -> None:
     app = make_app()
