@@ -7,6 +7,8 @@ score of the kept candidate and the step that decided.
 from __future__ import annotations
 
 import json
+import random
+import time
 from typing import Any
 
 import pytest
@@ -20,6 +22,8 @@ from mocktui.engine.matcher import (
     Matcher,
     MatchRequest,
     MatchSettings,
+    _pair_counts,
+    _pair_counts_small,
     natural_key,
 )
 from tests.engine.support import send
@@ -366,6 +370,18 @@ QUERY_ROWS = [
     pytest.param("", [("x", "1"), ("y", "2"), ("z", "3")], 97, id="request-only"),
     pytest.param("?a=1&b=2&c=3&d=4&e=5&f=6", [(k, "1") for k in "uvwxyz"], 90, id="capped-at-10"),
     pytest.param("?a=Hello", [("a", "hello")], 100, id="values-case-sensitive"),
+    # A repeated key is several key-value pairs (spec 3.5), on either side.
+    pytest.param("?tag=a&tag=b", [("tag", "a"), ("tag", "b")], 110, id="repeated-all-match"),
+    pytest.param("?tag=a&tag=b", [("tag", "b"), ("tag", "a")], 110, id="repeated-any-order"),
+    pytest.param("?tag=a&tag=b", [("tag", "b")], 105, id="repeated-one-missing"),
+    pytest.param("?tag=a", [("tag", "a"), ("tag", "b")], 105, id="request-repeats"),
+    pytest.param("?tag=a&tag=b", [("tag", "a"), ("tag", "c")], 105, id="repeated-one-partial"),
+    pytest.param("?tag=a&tag=a", [("tag", "a")], 105, id="same-pair-twice-counts-twice"),
+    pytest.param("?tag=a&tag=b", [("tag", "c"), ("tag", "d")], 100, id="repeated-partials"),
+    pytest.param("?tag=a&tag=b", [("tag", "c")], 99, id="repeated-partial-and-missing"),
+    pytest.param(
+        "?tag=a&tag=b&x=1", [("tag", "b"), ("x", "1"), ("tag", "z"), ("y", "2")], 105, id="mixed"
+    ),
 ]
 
 
@@ -391,6 +407,43 @@ def test_step5_query_decides_between_examples(pm: Any) -> None:
     )
     assert chosen(send(engine, "/s", query=[("color", "blue")])) == "blue"
     assert chosen(send(engine, "/s", query=[("color", "red")])) == "red"
+
+
+def test_step5_long_and_short_queries_are_counted_alike() -> None:
+    # Requests with more than 16 params are counted with Counters, shorter ones with lists.
+    rng = random.Random(8)
+    for _ in range(2000):
+        expected = [(rng.choice("abc"), rng.choice("xyz")) for _ in range(rng.randrange(6))]
+        got = [(rng.choice("abcd"), rng.choice("xyz")) for _ in range(rng.randrange(30))]
+        assert _pair_counts(expected, got) == _pair_counts_small(expected, got), (expected, got)
+
+
+def test_step5_a_request_with_thousands_of_params_is_cheap(pm: Any) -> None:
+    url = "/s?" + "&".join(f"k{i}=v" for i in range(50))
+    engine = pm.engine(pm.item("r", url, pm.example("e", url)))
+    query = [(f"k{i % 100}", "v") for i in range(20_000)]
+    started = time.perf_counter()
+    response = send(engine, "/s", query=query)
+    assert time.perf_counter() - started < 0.5
+    assert kept(response).detail.startswith("path +0, query +0.03 (50 match, 0 differ, 19950")
+
+
+def test_step5_repeated_keys_pick_the_example_with_the_same_pairs(pm: Any) -> None:
+    # Collapsed to a dict, ?tag=a&tag=b was {"tag": "b"}: "one tag" tied and won by its ID.
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/s",
+            pm.example("one tag", "/s?tag=b", id="1"),
+            pm.example("two tags", "/s?tag=a&tag=b", id="2"),
+        )
+    )
+    both = send(engine, "/s", query=[("tag", "a"), ("tag", "b")])
+    assert chosen(both) == "two tags"
+    assert kept(both).detail == "path +0, query +10 (2 match, 0 differ, 0 missing)"
+    assert candidate(both, "one tag").detail == "path +0, query +5 (1 match, 0 differ, 1 missing)"
+    assert chosen(send(engine, "/s", query=[("tag", "b")])) == "one tag"
+    assert engine.endpoints[0].examples[1].request.query == (("tag", "a"), ("tag", "b"))
 
 
 def test_step5_disabled_query_params_are_not_compared(pm: Any) -> None:

@@ -24,3 +24,17 @@ async def test_match_request_body_header_reads_on_like_the_environment_variable(
         assert (await server.client.post("/b", content=b"zzz", headers=on)).status_code == 404
         off = {"x-mock-match-request-body": "off"}
         assert (await server.client.post("/b", content=b"zzz", headers=off)).status_code == 200
+
+
+async def test_repeated_query_keys_are_pairs(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/s",
+            pm.example("one tag", "/s?tag=b", id="1", body="one"),
+            pm.example("two tags", "/s?tag=a&tag=b", id="2", body="two"),
+        )
+    )
+    async with running(engine) as server:
+        assert (await server.client.get("/s?tag=a&tag=b")).text == "two"
+        assert (await server.client.get("/s?tag=b")).text == "one"
