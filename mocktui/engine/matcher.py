@@ -90,6 +90,7 @@ class Entry:
     lower_segments: tuple[str, ...]
     query: tuple[tuple[str, str], ...]  # key-value pairs: a repeated key is several pairs
     headers: dict[str, str]  # lower-case name -> value
+    content_type: str | None  # the saved request's media type (body matching needs it)
     body: tuple[bool, Any]
     body_present: bool
     sort_key: tuple[Any, ...]
@@ -105,6 +106,7 @@ class Entry:
         wildcards = tuple(s.wildcard for s in loader_segments) + (None,) * (
             len(segments) - len(loader_segments)
         )
+        headers = {k.lower(): v.strip() for k, v in request.headers}
         return cls(
             example=example,
             endpoint=endpoint,
@@ -115,7 +117,8 @@ class Entry:
             wildcards=wildcards,
             lower_segments=tuple(s.lower() for s in segments),
             query=tuple(request.query),
-            headers={k.lower(): v.strip() for k, v in request.headers},
+            headers=headers,
+            content_type=rules.media_type(headers.get("content-type")),
             body=parse_body(request.body),
             body_present=bool(request.body and request.body.strip()),
             sort_key=natural_key(example.id),
@@ -456,6 +459,7 @@ class Matcher:
         header_names = self._header_names(request, notes)
         body_on = self._body_matching(request, notes)
         request_body = parse_body(request.body) if request.body.strip() else None
+        request_type = rules.media_type(request.header("content-type"))
 
         seen: dict[int, Entry] = {}
         scored: list[_Scored] = []
@@ -492,6 +496,12 @@ class Matcher:
                     )
                     return
             if body_on:
+                problem = _content_type_problem(entry, request_type, request_body is not None)
+                if problem:
+                    dropped.append(
+                        _candidate(entry, False, f"6 body matching: {problem}", score=score)
+                    )
+                    return
                 if not _bodies_equal(entry, request_body):
                     dropped.append(_candidate(entry, False, "6 body differs", score=score))
                     return
@@ -793,6 +803,21 @@ NO_PATH_STEP = "4 path: no step makes the paths equal"
 def _left_out(bucket: list[Entry], seen: set[int]) -> Callable[[], Iterable[Candidate]]:
     """The examples of a bucket that no path step reached, listed only when asked for."""
     return lambda: [_candidate(e, False, NO_PATH_STEP) for e in bucket if id(e) not in seen]
+
+
+def _content_type_problem(entry: Entry, request_type: str | None, has_body: bool) -> str | None:
+    """Spec 3.6: with body matching on, the saved request needs the request's Content-Type
+    (media types compared, parameters ignored). A request with neither a body nor a
+    Content-Type has nothing typed to compare (mocktui decision): only the bodies are compared."""
+    if request_type is None and not has_body:
+        return None
+    if entry.content_type is None:
+        return "the saved request has no Content-Type"
+    if request_type is None:
+        return f"the request has no Content-Type (the saved request's is {entry.content_type})"
+    if entry.content_type != request_type:
+        return f"Content-Type {entry.content_type}, not the request's {request_type}"
+    return None
 
 
 def _bodies_equal(entry: Entry, request_body: tuple[bool, Any] | None) -> bool:

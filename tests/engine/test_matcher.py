@@ -580,17 +580,25 @@ def test_step6_header_matching_through_matcher_settings(pm: Any) -> None:
     assert (dropped.kept, dropped.step, dropped.score) == (False, "6 headers: accept differs", 100)
 
 
+JSON = {"Content-Type": "application/json"}
+TEXT = {"Content-Type": "text/plain"}
+
+
 @pytest.fixture
 def bodies(pm: Any) -> Any:
     def make(settings: EngineSettings | None = None) -> MockEngine:
+        post = {"method": "POST"}
         return pm.engine(
             pm.item(
                 "r",
                 "/b",
-                pm.example("json", "/b", method="POST", id="1", req_body='{"a": 1, "b": [true]}'),
-                pm.example("text", "/b", method="POST", id="2", req_body="  hello world\n"),
-                pm.example("bool", "/b", method="POST", id="3", req_body='{"a": true}'),
-                pm.example("none", "/b", method="POST", id="4"),
+                pm.example(
+                    "json", "/b", **post, id="1", req_body='{"a": 1, "b": [true]}', headers=JSON
+                ),
+                pm.example("text", "/b", **post, id="2", req_body="  hello world\n", headers=TEXT),
+                pm.example("bool", "/b", **post, id="3", req_body='{"a": true}', headers=JSON),
+                pm.example("none", "/b", **post, id="4"),
+                pm.example("untyped", "/b", **post, id="5", req_body="plain"),
                 method="POST",
             ),
             settings=settings,
@@ -599,65 +607,29 @@ def bodies(pm: Any) -> Any:
     return make
 
 
+ON = ("x-mock-match-request-body", "true")
+AS_JSON = ("Content-Type", "application/json")
+AS_TEXT = ("content-type", "text/plain")
+
 BODY_ROWS = [
     # match_body setting, extra headers, request body, chosen, score
     pytest.param(False, [], b'{"b":[true],  "a":1}', "json", 105, id="off-json-bonus"),
     pytest.param(False, [], b"hello world", "text", 105, id="off-text-bonus"),
     pytest.param(False, [], b"something else", "json", 100, id="off-no-bonus-tie-by-id"),
     pytest.param(False, [], b"", "json", 100, id="off-empty-no-bonus"),
+    pytest.param(False, [], b"plain", "untyped", 105, id="off-content-type-not-needed"),
     pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b' {"a" : 1, "b": [true]} ',
-        "json",
-        100,
-        id="header-json-parsed",
+        False, [ON, AS_JSON], b' {"a" : 1, "b": [true]} ', "json", 100, id="header-json-parsed"
     ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b"\thello world  ",
-        "text",
-        100,
-        id="header-text-trimmed",
-    ),
-    pytest.param(
-        False, [("x-mock-match-request-body", "true")], b"", "none", 100, id="header-empty-body"
-    ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b'{"a": 2}',
-        None,
-        None,
-        id="header-miss",
-    ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b"Hello World",
-        None,
-        None,
-        id="header-text-case-sensitive",
-    ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b'{"a": 1}',
-        None,
-        None,
-        id="json-true-is-not-1",
-    ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b'{"a": true}',
-        "bool",
-        100,
-        id="json-bool",
-    ),
-    pytest.param(True, [], b"hello world", "text", 100, id="setting"),
-    pytest.param(True, [], b"nope", None, None, id="setting-miss"),
+    pytest.param(False, [ON, AS_TEXT], b"\thello world  ", "text", 100, id="header-text-trimmed"),
+    # No body and no Content-Type: nothing typed, the bodies alone are compared.
+    pytest.param(False, [ON], b"", "none", 100, id="header-empty-body"),
+    pytest.param(False, [ON, AS_JSON], b'{"a": 2}', None, None, id="header-miss"),
+    pytest.param(False, [ON, AS_TEXT], b"Hello World", None, None, id="header-text-case-sensitive"),
+    pytest.param(False, [ON, AS_JSON], b'{"a": 1}', None, None, id="json-true-is-not-1"),
+    pytest.param(False, [ON, AS_JSON], b'{"a": true}', "bool", 100, id="json-bool"),
+    pytest.param(True, [AS_TEXT], b"hello world", "text", 100, id="setting"),
+    pytest.param(True, [AS_TEXT], b"nope", None, None, id="setting-miss"),
     pytest.param(
         True,
         [("x-mock-match-request-body", "false")],
@@ -666,6 +638,18 @@ BODY_ROWS = [
         100,
         id="request-header-wins-over-setting",
     ),
+    # Spec 3.6: the saved request must carry the request's Content-Type (media type only).
+    pytest.param(
+        False,
+        [ON, ("Content-Type", "Text/Plain; charset=utf-8")],
+        b"hello world",
+        "text",
+        100,
+        id="content-type-parameters-and-case-ignored",
+    ),
+    pytest.param(False, [ON, AS_JSON], b"hello world", None, None, id="content-type-differs"),
+    pytest.param(False, [ON], b"hello world", None, None, id="request-without-content-type"),
+    pytest.param(False, [ON, AS_TEXT], b"plain", None, None, id="saved-without-content-type"),
 ]
 
 
@@ -683,9 +667,36 @@ def test_step6_body_matching(
     assert chosen(response) == expected
     if expected is None:
         assert response.status == 404
-        assert all(c.step == "6 body differs" for c in response.explanation.candidates)
+        assert response.miss_reason == "examples match the path but their headers or body differ"
+        assert all(c.step.startswith("6 body") for c in response.explanation.candidates)
     else:
         assert kept(response).score == score
+
+
+@pytest.mark.parametrize(
+    ("headers", "example", "step"),
+    [
+        (
+            [ON, AS_JSON],
+            "text",
+            "6 body matching: Content-Type text/plain, not the request's application/json",
+        ),
+        ([ON, AS_JSON], "json", "6 body differs"),
+        ([ON, AS_TEXT], "untyped", "6 body matching: the saved request has no Content-Type"),
+        ([ON, AS_TEXT], "none", "6 body matching: the saved request has no Content-Type"),
+        (
+            [ON],
+            "text",
+            "6 body matching: the request has no Content-Type (the saved request's is text/plain)",
+        ),
+    ],
+)
+def test_step6_body_matching_says_why_an_example_was_dropped(
+    bodies: Any, headers: list[tuple[str, str]], example: str, step: str
+) -> None:
+    response = send(bodies(), "/b", method="POST", headers=headers, body=b"hello world")
+    dropped = candidate(response, example)
+    assert (dropped.kept, dropped.step, dropped.score) == (False, step, 100)
 
 
 @pytest.mark.parametrize(
@@ -701,12 +712,9 @@ def test_step6_body_matching(
     ],
 )
 def test_body_comparison(pm: Any, left: str, right: str, equal: bool) -> None:
-    engine = pm.engine(
-        pm.item("r", "/b", pm.example("e", "/b", method="POST", req_body=left), method="POST")
-    )
-    response = send(
-        engine, "/b", "POST", headers=[("x-mock-match-request-body", "true")], body=right.encode()
-    )
+    example = pm.example("e", "/b", method="POST", req_body=left, headers=TEXT)
+    engine = pm.engine(pm.item("r", "/b", example, method="POST"))
+    response = send(engine, "/b", "POST", headers=[ON, AS_TEXT], body=right.encode())
     assert (response.status == 200) is equal
 
 
@@ -1073,7 +1081,7 @@ def test_body_matching_header_reads_the_boolean_words(
     bodies: Any, word: str, setting: bool, on: bool
 ) -> None:
     engine = bodies(EngineSettings(match_body=setting))
-    headers = [("x-mock-match-request-body", word)]
+    headers = [("x-mock-match-request-body", word), AS_TEXT]
     response = send(engine, "/b", method="POST", headers=headers, body=b"nope")
     assert response.status == (404 if on else 200)
     if word == "maybe":

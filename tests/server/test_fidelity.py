@@ -7,6 +7,9 @@ from typing import Any
 
 from tests.server.live import running
 
+TEXT = {"Content-Type": "text/plain"}
+JSON = {"Content-Type": "application/json"}
+
 
 async def test_match_request_body_header_reads_on_like_the_environment_variable(pm: Any) -> None:
     # MOCKTUI_MATCH_BODY=on worked while x-mock-match-request-body: on was ignored.
@@ -14,15 +17,20 @@ async def test_match_request_body_header_reads_on_like_the_environment_variable(
         pm.item(
             "r",
             "/b",
-            pm.example("one", "/b", method="POST", id="1", req_body="one", code=200),
-            pm.example("two", "/b", method="POST", id="2", req_body="two", code=201),
+            pm.example(
+                "one", "/b", method="POST", id="1", req_body="one", headers=TEXT, body="one"
+            ),
+            pm.example(
+                "two", "/b", method="POST", id="2", req_body="two", headers=TEXT, body="two"
+            ),
             method="POST",
         )
     )
     async with running(engine) as server:
-        on = {"x-mock-match-request-body": "on"}
+        on = {"x-mock-match-request-body": "on", **TEXT}
+        assert (await server.client.post("/b", content=b"two", headers=on)).text == "two"
         assert (await server.client.post("/b", content=b"zzz", headers=on)).status_code == 404
-        off = {"x-mock-match-request-body": "off"}
+        off = {"x-mock-match-request-body": "off", **TEXT}
         assert (await server.client.post("/b", content=b"zzz", headers=off)).status_code == 200
 
 
@@ -38,3 +46,32 @@ async def test_repeated_query_keys_are_pairs(pm: Any) -> None:
     async with running(engine) as server:
         assert (await server.client.get("/s?tag=a&tag=b")).text == "two"
         assert (await server.client.get("/s?tag=b")).text == "one"
+
+
+async def test_body_matching_needs_the_saved_content_type(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/orders",
+            pm.example("typed", "/orders", method="POST", req_body='{"n": 1}', headers=JSON),
+            pm.example("untyped", "/orders", method="POST", req_body='{"n": 2}', code=201),
+            method="POST",
+        )
+    )
+    on = {"x-mock-match-request-body": "true"}
+    async with running(engine) as server:
+        typed = await server.client.post("/orders", json={"n": 1}, headers=on)
+        assert typed.status_code == 200
+        charset = {**on, "Content-Type": "application/json; charset=utf-8"}
+        assert (await server.client.post("/orders", content=b'{"n":1}', headers=charset)).is_success
+        as_text = {**on, **TEXT}
+        assert (
+            await server.client.post("/orders", content=b'{"n": 1}', headers=as_text)
+        ).status_code == 404
+        # Equal body, but the saved request has no Content-Type: Postman drops it, so do we.
+        untyped = await server.client.post("/orders", json={"n": 2}, headers=on)
+        assert untyped.status_code == 404
+    miss = engine.bus.since(0)[0][-1]
+    assert miss.miss_reason == "examples match the path but their headers or body differ"
+    steps = {c.example_name: c.step for c in miss.explanation.candidates}
+    assert steps["untyped"] == "6 body matching: the saved request has no Content-Type"
