@@ -582,15 +582,23 @@ class Matcher:
     def _by_id(self, wanted: str, method: str, code: int | None, notes: list[str]) -> MatchResult:
         # An explicit id shared by several collections: the first in load order answers.
         entry = self.index.by_id.get(wanted)
+        shown = wanted
+        owner, dash, uid_id = wanted.partition("-")
+        if entry is None and dash and owner and uid_id:
+            # Spec 2: Postman's docs have users send the UID, <ownerId>-<id>, as its API shows it.
+            entry = self.index.by_id.get(uid_id)
+            if entry is not None:
+                notes.append(f"x-mock-response-id {wanted!r} is a UID: example ID {uid_id!r}")
+                shown = uid_id
         problem = None
         if entry is None:
             problem = "no example has this ID"
         elif entry.method != method:
-            problem = f"example {wanted} answers {entry.method}, not {method}"
+            problem = f"example {shown} answers {entry.method}, not {method}"
         elif code is not None and entry.example.code != code:
-            problem = f"example {wanted} has code {entry.example.code}, not {code}"
+            problem = f"example {shown} has code {entry.example.code}, not {code}"
         elif not self._enabled(entry):
-            problem = f"example {wanted} is disabled"
+            problem = f"example {shown} is disabled"
         header = f"x-mock-response-id: {wanted}"
         if problem:
             cands = () if entry is None else (_candidate(entry, False, f"3 {problem}"),)

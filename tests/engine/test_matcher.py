@@ -168,9 +168,44 @@ def test_step3_response_id(coded: MockEngine, wanted: str, expected: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("wanted", "expected_id"),
+    [
+        # Spec 2: the UID, <ownerId>-<id>, as Postman's API shows it: the part after the first
+        # "-" is tried when the whole value names no example.
+        pytest.param("12345678-ex-boom", "ex-boom", id="uid-of-explicit-id-with-a-dash"),
+        pytest.param("12345678-2", "2", id="uid-of-position-id"),
+        pytest.param("ex-boom", "ex-boom", id="whole-value-first"),
+    ],
+)
+def test_step3_response_id_as_a_uid(coded: MockEngine, wanted: str, expected_id: str) -> None:
+    response = send(coded, "/a", headers=[("x-mock-response-id", wanted)])
+    assert response.example.id == expected_id
+    notes = response.explanation.notes
+    uid_note = f"x-mock-response-id {wanted!r} is a UID: example ID {expected_id!r}"
+    assert (uid_note in notes) is (wanted != expected_id)
+
+
+def test_step3_uid_of_an_id_that_holds_dashes(pm: Any) -> None:
+    uuid_id = "3f2b8c1e-0d5a-4c1b-9f8e-6a7b8c9d0e1f"  # v2.1 example ids are UUIDs
+    engine = pm.engine(
+        pm.item("r", "/a", pm.example("first", "/a"), pm.example("saved", "/a", id=uuid_id))
+    )
+    response = send(engine, "/a", headers=[("x-mock-response-id", f"9012345-{uuid_id}")])
+    assert chosen(response) == "saved"
+
+
+@pytest.mark.parametrize(
     ("headers", "problem"),
     [
         pytest.param([("x-mock-response-id", "nope")], "no example has this ID", id="unknown"),
+        pytest.param(
+            [("x-mock-response-id", "1234-nope")], "no example has this ID", id="uid-unknown"
+        ),
+        pytest.param(
+            [("x-mock-response-id", "1234-ex-boom"), ("x-mock-response-code", "200")],
+            "example ex-boom has code 500, not 200",
+            id="uid-code-disagrees",
+        ),
         pytest.param(
             [("x-mock-response-id", "ex-boom"), ("x-mock-response-code", "200")],
             "example ex-boom has code 500, not 200",

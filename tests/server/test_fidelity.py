@@ -75,3 +75,22 @@ async def test_body_matching_needs_the_saved_content_type(pm: Any) -> None:
     assert miss.miss_reason == "examples match the path but their headers or body differ"
     steps = {c.example_name: c.step for c in miss.explanation.candidates}
     assert steps["untyped"] == "6 body matching: the saved request has no Content-Type"
+
+
+async def test_response_id_accepts_the_uid_postman_shows(pm: Any) -> None:
+    uuid_id = "3f2b8c1e-0d5a-4c1b-9f8e-6a7b8c9d0e1f"
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/a",
+            pm.example("ok", "/a", body="ok"),
+            pm.example("saved", "/a", id=uuid_id, code=418, body="saved"),
+        )
+    )
+    async with running(engine) as server:
+        uid = {"x-mock-response-id": f"12345678-{uuid_id}"}
+        response = await server.client.get("/a", headers=uid)
+        assert (response.status_code, response.text) == (418, "saved")
+        unknown = await server.client.get("/a", headers={"x-mock-response-id": "12345678-nope"})
+        assert unknown.status_code == 404
+        assert "x-mock-response-id: 12345678-nope" in unknown.json()["error"]["message"]
