@@ -351,3 +351,24 @@ def test_headless_serves_a_collection_with_odd_digits_in_its_templates(
     code, _out, err = server.stop()
     assert code == 0
     assert "Traceback" not in err
+
+
+def test_headless_serves_one_example_given_as_an_object_and_says_so(
+    tmp_path: Path, headless
+) -> None:
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    example = {"name": "only", "code": 201, "body": "made"}
+    data = {
+        "info": {"name": "x", "schema": schema},
+        "item": [{"name": "A", "request": {"method": "GET", "url": "/a"}, "response": example}],
+    }
+    path = write(tmp_path, "c.json", json.dumps(data))
+    server = headless(path)
+    with httpx.Client(base_url=server.url) as client:
+        response = client.get("/a")
+    assert (response.status_code, response.text) == (201, "made")
+    _code, _out, err = server.stop()
+    assert err.splitlines()[0] == (
+        f"mocktui: warning: {path}: A: $.item[0].response: one example given as an object, "
+        "not a list: used"
+    )

@@ -158,6 +158,10 @@ class MockEngine:
                 endpoint = self.endpoint_by_key.get(item.endpoint_key)
                 where = f"{collection.source}: {endpoint.name if endpoint else item.endpoint_key}"
                 lines.append(f"{where}: example {item.example_id}: {item.reason}")
+            for warning in collection.warnings:
+                endpoint = self.endpoint_by_key.get(warning.endpoint_key)
+                name = endpoint.name if endpoint else warning.endpoint_key
+                lines.append(f"{collection.source}: {name}: {warning.path}: {warning.message}")
         return lines
 
     @property

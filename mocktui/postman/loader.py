@@ -20,6 +20,7 @@ from mocktui.postman.model import (
     Endpoint,
     Example,
     Folder,
+    LoadWarning,
     RequestSpec,
     Segment,
     Skipped,
@@ -160,6 +161,7 @@ class _Loader:
         self.example_count = 0
         self.skipped: list[Skipped] = []
         self.skipped_headers: list[Skipped] = []
+        self.warnings: list[LoadWarning] = []
         # Keys already used, by this file and (when the caller shares the set) the files
         # loaded before it: controls are keyed by endpoint key, so keys must never repeat.
         self.keys: set[str] = set() if taken_keys is None else taken_keys
@@ -212,13 +214,21 @@ class _Loader:
         responses = item.get("response", [])
         if responses is None:
             responses = []
-        if not isinstance(responses, list):
+        if isinstance(responses, dict):
+            # Real exported files sometimes hold their one example as an object (spec 1).
+            responses, places = [responses], [f"{where}.response"]
+            self.warnings.append(
+                LoadWarning(key, places[0], "one example given as an object, not a list: used")
+            )
+        elif isinstance(responses, list):
+            places = [f"{where}.response[{i}]" for i in range(len(responses))]
+        else:
             raise self.fail(
                 f"{where}.response", f"expected a list of examples, got {_describe(responses)}"
             )
         examples = []
-        for i, raw in enumerate(responses):
-            example = self.example(raw, f"{where}.response[{i}]", scope, key, request, i + 1)
+        for i, (raw, place) in enumerate(zip(responses, places, strict=True)):
+            example = self.example(raw, place, scope, key, request, i + 1)
             if example.request.problem:
                 self.skipped.append(Skipped(key, example.id, example.name, example.request.problem))
             examples.append(example)
@@ -571,4 +581,5 @@ def load_collection(
         skipped=tuple(loader.skipped),
         skipped_headers=tuple(loader.skipped_headers),
         variables=variables,
+        warnings=tuple(loader.warnings),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mocktui.engine.engine import MockEngine
 from tests.server.live import running
 
 TEXT = {"Content-Type": "text/plain"}
@@ -94,3 +95,12 @@ async def test_response_id_accepts_the_uid_postman_shows(pm: Any) -> None:
         unknown = await server.client.get("/a", headers={"x-mock-response-id": "12345678-nope"})
         assert unknown.status_code == 404
         assert "x-mock-response-id: 12345678-nope" in unknown.json()["error"]["message"]
+
+
+async def test_one_example_given_as_an_object_answers(pm: Any) -> None:
+    item = pm.item("r", "/a")
+    item["response"] = pm.example("only", "/a", code=201, body="made")
+    engine = MockEngine([pm.load(pm.collection(item))])
+    async with running(engine) as server:
+        response = await server.client.get("/a")
+        assert (response.status_code, response.text) == (201, "made")
