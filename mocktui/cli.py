@@ -13,18 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from mocktui import __version__
-from mocktui.config import (
-    Settings,
-    load_collections,
-    parse_delay,
-    parse_header_names,
-    parse_port,
-    parse_variable,
-)
+from mocktui.config import Settings, load_collections, parse_variable
 from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.engine.state import StateError, StateFile
 from mocktui.engine.store import ControlError
 from mocktui.postman.loader import CollectionError
+from mocktui.rules import parse_delay, parse_header_names, parse_port, parse_seed
 from mocktui.server.serve import BindError, bind_socket
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
@@ -110,7 +104,9 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not reload the collection files when they change",
     )
-    p.add_argument("--seed", type=int, help="seed for {{$dynamic}} fake data (reproducible)")
+    p.add_argument(
+        "--seed", type=_option(parse_seed), help="seed for {{$dynamic}} fake data (reproducible)"
+    )
     p.add_argument(
         "--state",
         metavar="FILE",

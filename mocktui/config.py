@@ -8,16 +8,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from mocktui.engine.engine import MAX_DELAY_MS, EngineSettings, MockEngine
+from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.postman.loader import load_collection, load_environment
 from mocktui.postman.model import Collection
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
-TRUE = frozenset({"1", "true", "yes", "on"})
-FALSE = frozenset({"", "0", "false", "no", "off"})
 
-
-# -- parsing option values: one place for the command line and the ASGI environment -------------
+# Option values (delays, ports, flags, header lists, seeds) are read by mocktui.rules, the same
+# for the command line, the ASGI environment and the request headers.
 
 
 def parse_variable(text: str) -> tuple[str, str]:
@@ -25,45 +23,6 @@ def parse_variable(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise ValueError(f"expected NAME=VALUE, got {text!r}")
     return name.strip(), value
-
-
-def parse_delay(text: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise ValueError(f"expected milliseconds, got {text!r}") from None
-    if not 0 <= value <= MAX_DELAY_MS:
-        raise ValueError(f"must be from 0 to {MAX_DELAY_MS} ms, got {value}")
-    return value
-
-
-def parse_port(text: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise ValueError(f"expected a port number, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise ValueError(f"must be from 0 to 65535, got {value}")
-    return value
-
-
-def parse_header_names(text: str) -> tuple[str, ...]:
-    """Comma-separated names, lower-cased; ``true``, ``*`` or ``all``: all of each example's."""
-    if text.strip().lower() in ("true", "*", "all"):
-        return ("*",)
-    names = tuple(n.strip().lower() for n in text.split(",") if n.strip())
-    if not names:
-        raise ValueError("expected header names separated by commas")
-    return names
-
-
-def parse_flag(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in TRUE:
-        return True
-    if lowered in FALSE:
-        return False
-    raise ValueError(f"expected true or false, got {text!r}")
 
 
 def demo_collection_path() -> Path:

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if importlib.util.find_spec("mocktui") is None:
     sys.path.insert(0, str(ROOT))
 
-from mocktui.engine.store import ControlStore  # noqa: E402
 from mocktui.engine.engine import EngineSettings, MockEngine  # noqa: E402
+from mocktui.engine.store import ControlStore  # noqa: E402
 from mocktui.postman.loader import load_collection  # noqa: E402
 from mocktui.postman.model import Collection  # noqa: E402
 

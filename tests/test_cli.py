@@ -157,6 +157,14 @@ def test_missing_file_and_bad_env_file(tmp_path: Path) -> None:
         (["--var", "novalue"], "argument --var: expected NAME=VALUE, got 'novalue'"),
         (["--port", "70000"], "argument --port: must be from 0 to 65535, got 70000"),
         (["--delay", "soon"], "argument --delay: expected milliseconds, got 'soon'"),
+        # The rules of mocktui.rules, as everywhere else.
+        (["--delay", "٣"], "argument --delay: expected milliseconds, got '٣'"),
+        (["--port", "٣٠٠٠"], "argument --port: expected a port number, got '٣٠٠٠'"),
+        (["--seed", "1_0"], "argument --seed: expected a whole number"),
+        (
+            ["--match-headers", "Bad Key"],
+            "argument --match-headers: 'bad key' is not a valid HTTP header name",
+        ),
     ],
 )
 def test_bad_options_exit_2(args: list[str], fragment: str) -> None:
@@ -413,3 +421,50 @@ def test_har_and_coverage_are_written_on_exit(tmp_path: Path, headless) -> None:
     )
     assert line in err
     assert f"mocktui: HAR written to {har}\n" in err
+
+def test_headless_serves_a_collection_with_odd_digits_in_its_templates(
+    tmp_path: Path, headless
+) -> None:
+    # {{$pathSegments '²'}} used to pass one digit check and crash int(): a traceback at start.
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    body = "{{$pathSegments '²'}} {{$pathSegments '1'}} {{$body 'a.--1'}}"
+    example = {
+        "name": "e",
+        "code": 200,
+        "body": body,
+        "originalRequest": {"method": "POST", "url": "/a/{{x}}"},
+    }
+    data = {
+        "info": {"name": "x", "schema": schema},
+        "item": [
+            {"name": "A", "request": {"method": "POST", "url": "/a/{{x}}"}, "response": [example]}
+        ],
+    }
+    server = headless(write(tmp_path, "c.json", json.dumps(data)))
+    with httpx.Client(base_url=server.url) as client:
+        response = client.post("/a/b", json={"a": [1, 2]})
+    assert (response.status_code, response.text) == (200, "{{$pathSegments '²'}} b ")
+    code, _out, err = server.stop()
+    assert code == 0
+    assert "Traceback" not in err
+
+
+def test_headless_serves_one_example_given_as_an_object_and_says_so(
+    tmp_path: Path, headless
+) -> None:
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    example = {"name": "only", "code": 201, "body": "made"}
+    data = {
+        "info": {"name": "x", "schema": schema},
+        "item": [{"name": "A", "request": {"method": "GET", "url": "/a"}, "response": example}],
+    }
+    path = write(tmp_path, "c.json", json.dumps(data))
+    server = headless(path)
+    with httpx.Client(base_url=server.url) as client:
+        response = client.get("/a")
+    assert (response.status_code, response.text) == (201, "made")
+    _code, _out, err = server.stop()
+    assert err.splitlines()[0] == (
+        f"mocktui: warning: {path}: A: $.item[0].response: one example given as an object, "
+        "not a list: used"
+    )

@@ -26,9 +26,10 @@ from mocktui.engine.matcher import (
     MatchSettings,
     candidate_of,
 )
-from mocktui.engine.store import MAX_DELAY_MS, ControlStore, Steer
+from mocktui.engine.store import ControlStore, Steer
 from mocktui.engine.template import RenderContext, Template, compile_template
 from mocktui.postman.model import Collection, Endpoint, Example
+from mocktui.rules import MAX_DELAY_MS
 
 __all__ = ["MAX_DELAY_MS", "EngineSettings", "MockEngine", "MockRequest", "MockResponse"]
 
@@ -174,6 +175,10 @@ class MockEngine:
                 endpoint = self.endpoint_by_key.get(item.endpoint_key)
                 where = f"{collection.source}: {endpoint.name if endpoint else item.endpoint_key}"
                 lines.append(f"{where}: example {item.example_id}: {item.reason}")
+            for warning in collection.warnings:
+                endpoint = self.endpoint_by_key.get(warning.endpoint_key)
+                name = endpoint.name if endpoint else warning.endpoint_key
+                lines.append(f"{collection.source}: {name}: {warning.path}: {warning.message}")
         return lines
 
     @property

@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 import re
 import weakref
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from mocktui import rules
 from mocktui.engine.explain import Candidate, Explanation
 from mocktui.postman.model import Endpoint, Example
 
@@ -28,8 +29,7 @@ DISTANCE_THRESHOLD = 0.8
 DISTANCE_SCORE = -30
 BODY_BONUS = 5
 QUERY_BONUS = 10
-_DIGITS = re.compile(r"\d")
-_NATURAL = re.compile(r"(\d+)")
+_NATURAL = re.compile(r"([0-9]+)")
 
 
 def strip_slashes(path: str) -> str:
@@ -44,14 +44,17 @@ def split_path(path: str) -> list[str]:
 
 def without_ids(path: str) -> str:
     """Replace each ID-like segment (one holding a digit) with one placeholder."""
-    return "/".join(ID_PLACEHOLDER if _DIGITS.search(s) else s for s in path.split("/"))
+    return "/".join(ID_PLACEHOLDER if rules.has_digit(s) else s for s in path.split("/"))
 
 
 def natural_key(value: str) -> tuple[Any, ...]:
     """Sort key for example IDs: "2" before "10", text compared piecewise."""
-    # The odd parts of the split are the digit runs (str.isdigit() would also accept "²",
-    # which int() rejects).
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(_NATURAL.split(value)))
+    # The odd parts of the split are the runs of ASCII digits, compared as numbers without
+    # int() (which refuses thousands of digits): shorter (without leading zeros) is smaller.
+    return tuple(
+        (len(p.lstrip("0")), p.lstrip("0")) if i % 2 else p
+        for i, p in enumerate(_NATURAL.split(value))
+    )
 
 
 def parse_body(text: str | bytes | None) -> tuple[bool, Any]:
@@ -64,7 +67,7 @@ def parse_body(text: str | bytes | None) -> tuple[bool, Any]:
     if (
         stripped[:1] in ("{", "[", '"')
         or stripped in ("true", "false", "null")
-        or (stripped[:1].isdigit() or stripped[:1] == "-")
+        or (rules.is_digits(stripped[:1]) or stripped[:1] == "-")
     ):
         try:
             return True, json.loads(stripped)
@@ -85,8 +88,9 @@ class Entry:
     segments: tuple[str, ...]  # of the stripped path
     wildcards: tuple[str | None, ...]  # per segment: capture name or None
     lower_segments: tuple[str, ...]
-    query: dict[str, str]
+    query: tuple[tuple[str, str], ...]  # key-value pairs: a repeated key is several pairs
     headers: dict[str, str]  # lower-case name -> value
+    content_type: str | None  # the saved request's media type (body matching needs it)
     body: tuple[bool, Any]
     body_present: bool
     sort_key: tuple[Any, ...]
@@ -102,6 +106,7 @@ class Entry:
         wildcards = tuple(s.wildcard for s in loader_segments) + (None,) * (
             len(segments) - len(loader_segments)
         )
+        headers = {k.lower(): v.strip() for k, v in request.headers}
         return cls(
             example=example,
             endpoint=endpoint,
@@ -111,8 +116,9 @@ class Entry:
             segments=segments,
             wildcards=wildcards,
             lower_segments=tuple(s.lower() for s in segments),
-            query=dict(request.query),
-            headers={k.lower(): v.strip() for k, v in request.headers},
+            query=tuple(request.query),
+            headers=headers,
+            content_type=rules.media_type(headers.get("content-type")),
             body=parse_body(request.body),
             body_present=bool(request.body and request.body.strip()),
             sort_key=natural_key(example.id),
@@ -320,17 +326,18 @@ def wildcard_captures(entry: Entry, forms: _PathForms) -> dict[str, str] | None:
 # -- step 5: query ---------------------------------------------------------------------------
 
 
-def query_score(expected: Mapping[str, str], got: Mapping[str, str]) -> tuple[float, str]:
+def query_score(
+    expected: Sequence[tuple[str, str]], got: Sequence[tuple[str, str]]
+) -> tuple[float, str]:
+    """Spec 3.5: the example's and the request's params as key-value pairs (``?tag=a&tag=b`` is
+    two). A pair on both sides matches; per key, the pairs left over pair up as partials (same
+    key, other value); what is left after that, on either side, is missing."""
     if not expected and not got:
         return 0.0, ""
-    matches = partials = 0
-    for key, value in expected.items():
-        if key in got:
-            if got[key] == value:
-                matches += 1
-            else:
-                partials += 1
-    missing = len(expected) - matches - partials + sum(1 for k in got if k not in expected)
+    matches, partials = (
+        _pair_counts_small(expected, got) if len(got) <= 16 else _pair_counts(expected, got)
+    )
+    missing = (len(expected) - matches - partials) + (len(got) - matches - partials)
     total = matches + partials + missing
     words = f"{matches} match, {partials} differ, {missing} missing"
     if matches == total:
@@ -340,30 +347,63 @@ def query_score(expected: Mapping[str, str], got: Mapping[str, str]) -> tuple[fl
     return -float(min(missing, QUERY_BONUS)), words
 
 
+def _pair_counts_small(
+    expected: Sequence[tuple[str, str]], got: Sequence[tuple[str, str]]
+) -> tuple[int, int]:
+    """(matches, partials) for a short request query: plain lists are faster than Counters."""
+    left = list(got)
+    matches = 0
+    unmatched: list[str] = []
+    for pair in expected:
+        if pair in left:
+            left.remove(pair)
+            matches += 1
+        else:
+            unmatched.append(pair[0])
+    partials = 0
+    for key in unmatched:
+        for i, (other, _value) in enumerate(left):
+            if other == key:
+                del left[i]
+                partials += 1
+                break
+    return matches, partials
+
+
+def _pair_counts(
+    expected: Sequence[tuple[str, str]], got: Sequence[tuple[str, str]]
+) -> tuple[int, int]:
+    """(matches, partials) in time linear in both sides, for a request with many params."""
+    left = Counter(got)  # the request's pairs not matched yet
+    matches = 0
+    unmatched: Counter[str] = Counter()  # per key, the example's pairs no request pair matched
+    for pair in expected:
+        if left[pair]:
+            left[pair] -= 1
+            matches += 1
+        else:
+            unmatched[pair[0]] += 1
+    if not unmatched:
+        return matches, 0
+    left_keys: Counter[str] = Counter()
+    for (key, _value), count in left.items():
+        left_keys[key] += count
+    return matches, sum(min(count, left_keys[key]) for key, count in unmatched.items())
+
+
 # -- step 6: headers and body ----------------------------------------------------------------
 
 
 def header_mismatch(entry: Entry, names: Sequence[str], request: MatchRequest) -> str | None:
     """The first listed header whose values differ, or None when they all agree."""
     got = request.lower_headers
-    wanted = entry.headers.keys() if names == ("*",) else names
+    wanted = entry.headers.keys() if names == rules.ALL_HEADERS else names
     for name in wanted:
         if name.startswith("x-mock-"):
             continue
         value = got.get(name)
         if entry.headers.get(name) != (None if value is None else value.strip()):
             return name
-    return None
-
-
-def _bool_header(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    lowered = value.strip().lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
     return None
 
 
@@ -437,10 +477,11 @@ class Matcher:
             return found
 
         forms = _PathForms.of(request.path or "/")
-        query = dict(request.query)
+        query = tuple(request.query)
         header_names = self._header_names(request, notes)
         body_on = self._body_matching(request, notes)
         request_body = parse_body(request.body) if request.body.strip() else None
+        request_type = rules.media_type(request.header("content-type"))
 
         seen: dict[int, Entry] = {}
         scored: list[_Scored] = []
@@ -477,6 +518,12 @@ class Matcher:
                     )
                     return
             if body_on:
+                problem = _content_type_problem(entry, request_type, request_body is not None)
+                if problem:
+                    dropped.append(
+                        _candidate(entry, False, f"6 body matching: {problem}", score=score)
+                    )
+                    return
                 if not _bodies_equal(entry, request_body):
                     dropped.append(_candidate(entry, False, "6 body differs", score=score))
                     return
@@ -547,31 +594,36 @@ class Matcher:
         raw = request.header("x-mock-response-code")
         if raw is None:
             return None
-        # ASCII digits only: int() would also take "٢٠٠", "2_00" and "+200".
-        text = raw.strip()
-        if not (text.isascii() and text.isdigit()):
+        code = rules.status_code(raw)  # ASCII digits only: not "٢٠٠", "2_00" or "+200"
+        if code is None:
             notes.append(f"x-mock-response-code {raw!r} is not a number: ignored")
             return None
-        digits = text.lstrip("0") or "0"
-        if len(digits) > 3:  # int() refuses thousands of digits; no status code has 4
+        if code > 999:  # no status code has 4 digits
             notes.append("x-mock-response-code: only examples with a code above 999 (none)")
             return 1000
-        code = int(digits)
         notes.append(f"x-mock-response-code: only examples with code {code}")
         return code
 
     def _by_id(self, wanted: str, method: str, code: int | None, notes: list[str]) -> MatchResult:
         # An explicit id shared by several collections: the first in load order answers.
         entry = self.index.by_id.get(wanted)
+        shown = wanted
+        owner, dash, uid_id = wanted.partition("-")
+        if entry is None and dash and owner and uid_id:
+            # Spec 2: Postman's docs have users send the UID, <ownerId>-<id>, as its API shows it.
+            entry = self.index.by_id.get(uid_id)
+            if entry is not None:
+                notes.append(f"x-mock-response-id {wanted!r} is a UID: example ID {uid_id!r}")
+                shown = uid_id
         problem = None
         if entry is None:
             problem = "no example has this ID"
         elif entry.method != method:
-            problem = f"example {wanted} answers {entry.method}, not {method}"
+            problem = f"example {shown} answers {entry.method}, not {method}"
         elif code is not None and entry.example.code != code:
-            problem = f"example {wanted} has code {entry.example.code}, not {code}"
+            problem = f"example {shown} has code {entry.example.code}, not {code}"
         elif not self._enabled(entry):
-            problem = f"example {wanted} is disabled"
+            problem = f"example {shown} is disabled"
         header = f"x-mock-response-id: {wanted}"
         if problem:
             cands = () if entry is None else (_candidate(entry, False, f"3 {problem}"),)
@@ -622,21 +674,25 @@ class Matcher:
     def _header_names(self, request: MatchRequest, notes: list[str]) -> tuple[str, ...]:
         raw = request.header("x-mock-match-request-headers")
         if raw is not None:
-            value = raw.strip()
-            if value.lower() == "false" or not value:
-                return ()
-            if value.lower() == "true":
-                notes.append("x-mock-match-request-headers: all headers of each example")
-                return ("*",)
-            names = tuple(n.strip().lower() for n in value.split(",") if n.strip())
-            notes.append(f"x-mock-match-request-headers: {', '.join(names)}")
-            return names
+            try:
+                names = rules.parse_header_names(raw)
+            except ValueError as exc:
+                notes.append(f"x-mock-match-request-headers {raw!r}: {exc}: ignored")
+            else:
+                if names == rules.ALL_HEADERS:
+                    notes.append("x-mock-match-request-headers: all headers of each example")
+                elif names:
+                    notes.append(f"x-mock-match-request-headers: {', '.join(names)}")
+                return names
         if self.settings.match_headers:
             notes.append("--match-headers: " + ", ".join(self.settings.match_headers))
         return self.settings.match_headers
 
     def _body_matching(self, request: MatchRequest, notes: list[str]) -> bool:
-        flag = _bool_header(request.header("x-mock-match-request-body"))
+        raw = request.header("x-mock-match-request-body")
+        flag = rules.parse_bool(raw)
+        if raw is not None and flag is None:
+            notes.append(f"x-mock-match-request-body {raw!r} is not true or false: ignored")
         if flag is not None:
             if flag:
                 notes.append("x-mock-match-request-body: true")
@@ -771,6 +827,21 @@ def _left_out(
         ]
 
     return more
+
+
+def _content_type_problem(entry: Entry, request_type: str | None, has_body: bool) -> str | None:
+    """Spec 3.6: with body matching on, the saved request needs the request's Content-Type
+    (media types compared, parameters ignored). A request with neither a body nor a
+    Content-Type has nothing typed to compare (mocktui decision): only the bodies are compared."""
+    if request_type is None and not has_body:
+        return None
+    if entry.content_type is None:
+        return "the saved request has no Content-Type"
+    if request_type is None:
+        return f"the request has no Content-Type (the saved request's is {entry.content_type})"
+    if entry.content_type != request_type:
+        return f"Content-Type {entry.content_type}, not the request's {request_type}"
+    return None
 
 
 def _bodies_equal(entry: Entry, request_body: tuple[bool, Any] | None) -> bool:

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mocktui.postman.model import Endpoint, Example
+from mocktui.rules import MAX_DELAY_MS, valid_delay
 
-MAX_DELAY_MS = 180_000  # one rule for every delay: --delay, per endpoint, per example, header
 MODES = ("auto", "pinned", "sequential", "random")
 CYCLED_MODES = ("auto", "sequential", "random")  # what `m` walks through
 SOURCES = ("keys", "palette", "api", "state", "scenario", "reload", "test")
@@ -100,7 +100,7 @@ def check_delay(value: object, what: str = "delay") -> int:
         raise ControlError(
             f"{what} must be a whole number of milliseconds from 0 to {MAX_DELAY_MS}"
         )
-    if not 0 <= value <= MAX_DELAY_MS:
+    if not valid_delay(value):
         raise ControlError(f"{what} must be from 0 to {MAX_DELAY_MS} ms, got {value}")
     return value
 
@@ -472,7 +472,7 @@ class ControlStore:
             if example is not None:
                 control.disabled_examples.add(example.id)
         delay = item.get("delay_ms", 0)
-        if isinstance(delay, int) and not isinstance(delay, bool) and 0 <= delay <= MAX_DELAY_MS:
+        if valid_delay(delay):
             control.delay_ms = delay
         self._settle(key, control)
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mocktui import rules
 from mocktui.engine.dynamic import DynamicVariables
 
 PLACEHOLDER = re.compile(r"\{\{([^{}]+?)\}\}")
@@ -80,12 +81,10 @@ def _lookup(data: Any, keys: list[str]) -> tuple[bool, Any]:
     for key in keys:
         if isinstance(data, dict) and key in data:
             data = data[key]
-        elif (
-            isinstance(data, list)
-            and key.lstrip("-").isdigit()
-            and -len(data) <= int(key) < len(data)
-        ):
-            data = data[int(key)]
+            continue
+        index = rules.list_index(key) if isinstance(data, list) else None
+        if index is not None and -len(data) <= index < len(data):
+            data = data[index]
         else:
             return False, None
     return True, data
@@ -112,9 +111,9 @@ def _helper(name: str, args: list[str], raw: str) -> Part:
         return lambda ctx: next((v for k, v in ctx.headers if k.lower() == lower), fallback)
     if name == "$queryParams":
         return lambda ctx: next((v for k, v in ctx.query if k == wanted), fallback)
-    if not wanted.isdigit():  # $pathSegments
+    index = rules.index_number(wanted)  # $pathSegments
+    if index is None:
         return raw
-    index = int(wanted)
 
     def segment(ctx: RenderContext) -> str:
         parts = [p for p in ctx.path.split("/") if p]

@@ -20,11 +20,13 @@ from mocktui.postman.model import (
     Endpoint,
     Example,
     Folder,
+    LoadWarning,
     RequestSpec,
     Segment,
     Skipped,
 )
 from mocktui.postman.variables import Scope, VariableError, whole_variable
+from mocktui.rules import example_delay, is_header_name, is_status, status_code
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PATH_VARIABLE = re.compile(r"^:([A-Za-z0-9_.$-]+)$")
@@ -44,9 +46,6 @@ SERVER_HEADERS = frozenset(
     }
 )
 DELAY_HEADER = "x-mocktui-delay"  # mocktui extension: a slow example, in milliseconds
-MAX_DELAY_MS = 180_000  # as x-mock-response-delay: a longer x-mocktui-delay is clamped to this
-# RFC 9110 field names are tokens: ASCII letters, digits and these marks, nothing else.
-HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 PREVIEW_TYPES = {
     "json": "application/json",
     "xml": "application/xml",
@@ -114,18 +113,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _digits(text: str) -> bool:
-    """True for ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() rejects
-    or reads in ways no HTTP client writes."""
-    return text.isascii() and text.isdigit()
-
-
-def _small_int(text: str, cap: int) -> int:
-    """ASCII digits as a number, at most ``cap``; int() would refuse thousands of digits."""
-    digits = text.lstrip("0")
-    return cap if len(digits) > len(str(cap)) else min(int(digits or "0"), cap)
-
-
 def _pairs(entries: Any, enabled_key: str = "disabled") -> dict[str, str]:
     """Postman key/value lists (variables, environment values) as a dict of enabled entries."""
     out: dict[str, str] = {}
@@ -174,6 +161,7 @@ class _Loader:
         self.example_count = 0
         self.skipped: list[Skipped] = []
         self.skipped_headers: list[Skipped] = []
+        self.warnings: list[LoadWarning] = []
         # Keys already used, by this file and (when the caller shares the set) the files
         # loaded before it: controls are keyed by endpoint key, so keys must never repeat.
         self.keys: set[str] = set() if taken_keys is None else taken_keys
@@ -226,13 +214,21 @@ class _Loader:
         responses = item.get("response", [])
         if responses is None:
             responses = []
-        if not isinstance(responses, list):
+        if isinstance(responses, dict):
+            # Real exported files sometimes hold their one example as an object (spec 1).
+            responses, places = [responses], [f"{where}.response"]
+            self.warnings.append(
+                LoadWarning(key, places[0], "one example given as an object, not a list: used")
+            )
+        elif isinstance(responses, list):
+            places = [f"{where}.response[{i}]" for i in range(len(responses))]
+        else:
             raise self.fail(
                 f"{where}.response", f"expected a list of examples, got {_describe(responses)}"
             )
         examples = []
-        for i, raw in enumerate(responses):
-            example = self.example(raw, f"{where}.response[{i}]", scope, key, request, i + 1)
+        for i, (raw, place) in enumerate(zip(responses, places, strict=True)):
+            example = self.example(raw, place, scope, key, request, i + 1)
             if example.request.problem:
                 self.skipped.append(Skipped(key, example.id, example.name, example.request.problem))
             examples.append(example)
@@ -279,10 +275,10 @@ class _Loader:
             raw.get("header"), f"{where}.header", scope, captures
         )
         for key, _value in headers:
-            if not HEADER_NAME.fullmatch(key):
+            if not is_header_name(key):
                 reason = f"header {key!r} is not a valid HTTP header name: left out of the answer"
                 self.skipped_headers.append(Skipped(endpoint_key, example_id, key, reason))
-        headers = tuple((k, v) for k, v in headers if HEADER_NAME.fullmatch(k))
+        headers = tuple((k, v) for k, v in headers if is_header_name(k))
         body = raw.get("body")
         if body is not None and not isinstance(body, str):
             body = json.dumps(body)
@@ -315,9 +311,10 @@ class _Loader:
             return 200  # mocktui decision: an example without a code answers 200
         if isinstance(value, bool):
             raise self.fail(where, f"expected an HTTP status code, got {_describe(value)}")
-        if isinstance(value, str) and _digits(value.strip()):
-            value = _small_int(value.strip(), 1000)  # 1000: out of range, as any larger
-        if not isinstance(value, int) or not 100 <= value <= 599:
+        if isinstance(value, str):
+            code = status_code(value)  # digits above 999 read as 1000: out of range
+            value = value if code is None else code
+        if not isinstance(value, int) or not is_status(value):
             raise self.fail(
                 where, f"expected an HTTP status code from 100 to 599, got {json.dumps(value)}"
             )
@@ -331,8 +328,7 @@ class _Loader:
         for key, value in self.header_list(raw, where, scope, keep):
             lower = key.lower()
             if lower == DELAY_HEADER:
-                text = value.strip()
-                delay = _small_int(text, MAX_DELAY_MS) if _digits(text) else 0
+                delay = example_delay(value)
             elif lower not in SERVER_HEADERS:
                 out.append((key, value))
         return tuple(out), delay
@@ -585,4 +581,5 @@ def load_collection(
         skipped=tuple(loader.skipped),
         skipped_headers=tuple(loader.skipped_headers),
         variables=variables,
+        warnings=tuple(loader.warnings),
     )

@@ -121,6 +121,18 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class LoadWarning:
+    """Something of the file mocktui read in its own way, and says so (the example is used).
+
+    ``path`` is the JSON path of what it is about, e.g. ``$.item[2].response``.
+    """
+
+    endpoint_key: str
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Collection:
     name: str
     source: str  # the file it came from
@@ -132,6 +144,7 @@ class Collection:
     # matching leaves out: these examples still answer.
     skipped_headers: tuple[Skipped, ...] = ()
     variables: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[LoadWarning, ...] = ()
 
     @property
     def endpoints(self) -> list[Endpoint]:

@@ -9,9 +9,9 @@ Variables (all optional; no collection means the bundled demo):
     MOCKTUI_VARS          NAME=VALUE pairs separated by newlines or ";"
     MOCKTUI_API_KEY       private mode key (x-api-key)
     MOCKTUI_DELAY         global delay in milliseconds
-    MOCKTUI_MATCH_BODY    1/true to match request bodies
-    MOCKTUI_MATCH_HEADERS comma-separated header names to match ("true" for all)
-    MOCKTUI_NO_CORS       1/true to turn CORS off
+    MOCKTUI_MATCH_BODY    true/on/yes/1 to match request bodies (false/off/no/0: not)
+    MOCKTUI_MATCH_HEADERS comma-separated header names to match ("true", "*" or "all": all)
+    MOCKTUI_NO_CORS       true/on/yes/1 to turn CORS off
     MOCKTUI_SEED          seed for dynamic variables
 
 Each worker process has its own engine: pins and other controls set through one worker's
@@ -24,7 +24,8 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from mocktui.config import parse_delay, parse_flag, parse_header_names, parse_variable
+from mocktui.config import parse_variable
+from mocktui.rules import parse_delay, parse_flag, parse_header_names, parse_seed
 from mocktui.server.app import MockASGI, create_app
 
 T = TypeVar("T")
@@ -51,13 +52,6 @@ def _variables(raw: str) -> dict[str, str]:
     )
 
 
-def _seed(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise ValueError("expected a whole number") from None
-
-
 def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
     """The app for these environment variables (``os.environ`` when None)."""
     env = os.environ if env is None else env
@@ -71,7 +65,7 @@ def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
         match_body=_parsed(env, "MOCKTUI_MATCH_BODY", parse_flag, False),
         match_headers=_parsed(env, "MOCKTUI_MATCH_HEADERS", parse_header_names, ()),
         cors=not _parsed(env, "MOCKTUI_NO_CORS", parse_flag, False),
-        seed=_parsed(env, "MOCKTUI_SEED", _seed, None),
+        seed=_parsed(env, "MOCKTUI_SEED", parse_seed, None),
     )
 
 

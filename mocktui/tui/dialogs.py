@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.validation import Number
 from textual.widgets import Footer, Input, Label, RichLog, Static
 
-from mocktui.engine.store import MAX_DELAY_MS, ControlError, check_name
+from mocktui.engine.store import ControlError, check_name
+from mocktui.rules import MAX_DELAY_MS, parse_delay
 from mocktui.tui import keys
 from mocktui.tui.safe import safe
 
@@ -64,7 +65,13 @@ class DelayDialog(ModalScreen[int | None]):
             self._show_error(event.validation_result.failure_descriptions)
             self.app.bell()
             return
-        self.dismiss(int(value))
+        try:
+            delay = parse_delay(value)  # the rule of --delay: ASCII digits, 0 to MAX_DELAY_MS
+        except ValueError as exc:
+            self._show_error([str(exc)])
+            self.app.bell()
+            return
+        self.dismiss(delay)
 
     def _show_error(self, problems: Iterable[str] | None) -> None:
         label = self.query_one("#delay-error", Label)

@@ -35,6 +35,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from mocktui.engine.events import RequestEvent
+from mocktui.rules import is_digits
 from mocktui.tui import keys
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
@@ -79,7 +80,7 @@ class TrafficFilter:
                 methods.add(upper)
             elif len(lower) == 3 and lower[0] in "12345" and lower[1:] == "xx":
                 classes.add(int(lower[0]))
-            elif len(token) == 3 and token.isdigit() and token[0] in "12345":
+            elif len(token) == 3 and is_digits(token) and token[0] in "12345":
                 statuses.add(int(token))
             elif lower in ("miss", "misses"):
                 matched = False

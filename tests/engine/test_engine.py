@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mocktui.engine.store import ControlStore
 from mocktui.engine.engine import EngineSettings, MockEngine, MockRequest, MockResponse
+from mocktui.engine.store import ControlStore
 from mocktui.postman.loader import load_collection
 from tests.engine.support import send
 

@@ -7,12 +7,13 @@ score of the kept candidate and the step that decided.
 from __future__ import annotations
 
 import json
+import random
+import time
 from typing import Any
 
 import pytest
 
 from mocktui.config import load_collections
-from mocktui.engine.store import ControlError, ControlStore
 from mocktui.engine.engine import EngineSettings, MockEngine, MockResponse
 from mocktui.engine.explain import Candidate
 from mocktui.engine.matcher import (
@@ -20,8 +21,11 @@ from mocktui.engine.matcher import (
     Matcher,
     MatchRequest,
     MatchSettings,
+    _pair_counts,
+    _pair_counts_small,
     natural_key,
 )
+from mocktui.engine.store import ControlError, ControlStore
 from tests.engine.support import send
 
 
@@ -164,9 +168,44 @@ def test_step3_response_id(coded: MockEngine, wanted: str, expected: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("wanted", "expected_id"),
+    [
+        # Spec 2: the UID, <ownerId>-<id>, as Postman's API shows it: the part after the first
+        # "-" is tried when the whole value names no example.
+        pytest.param("12345678-ex-boom", "ex-boom", id="uid-of-explicit-id-with-a-dash"),
+        pytest.param("12345678-2", "2", id="uid-of-position-id"),
+        pytest.param("ex-boom", "ex-boom", id="whole-value-first"),
+    ],
+)
+def test_step3_response_id_as_a_uid(coded: MockEngine, wanted: str, expected_id: str) -> None:
+    response = send(coded, "/a", headers=[("x-mock-response-id", wanted)])
+    assert response.example.id == expected_id
+    notes = response.explanation.notes
+    uid_note = f"x-mock-response-id {wanted!r} is a UID: example ID {expected_id!r}"
+    assert (uid_note in notes) is (wanted != expected_id)
+
+
+def test_step3_uid_of_an_id_that_holds_dashes(pm: Any) -> None:
+    uuid_id = "3f2b8c1e-0d5a-4c1b-9f8e-6a7b8c9d0e1f"  # v2.1 example ids are UUIDs
+    engine = pm.engine(
+        pm.item("r", "/a", pm.example("first", "/a"), pm.example("saved", "/a", id=uuid_id))
+    )
+    response = send(engine, "/a", headers=[("x-mock-response-id", f"9012345-{uuid_id}")])
+    assert chosen(response) == "saved"
+
+
+@pytest.mark.parametrize(
     ("headers", "problem"),
     [
         pytest.param([("x-mock-response-id", "nope")], "no example has this ID", id="unknown"),
+        pytest.param(
+            [("x-mock-response-id", "1234-nope")], "no example has this ID", id="uid-unknown"
+        ),
+        pytest.param(
+            [("x-mock-response-id", "1234-ex-boom"), ("x-mock-response-code", "200")],
+            "example ex-boom has code 500, not 200",
+            id="uid-code-disagrees",
+        ),
         pytest.param(
             [("x-mock-response-id", "ex-boom"), ("x-mock-response-code", "200")],
             "example ex-boom has code 500, not 200",
@@ -366,6 +405,18 @@ QUERY_ROWS = [
     pytest.param("", [("x", "1"), ("y", "2"), ("z", "3")], 97, id="request-only"),
     pytest.param("?a=1&b=2&c=3&d=4&e=5&f=6", [(k, "1") for k in "uvwxyz"], 90, id="capped-at-10"),
     pytest.param("?a=Hello", [("a", "hello")], 100, id="values-case-sensitive"),
+    # A repeated key is several key-value pairs (spec 3.5), on either side.
+    pytest.param("?tag=a&tag=b", [("tag", "a"), ("tag", "b")], 110, id="repeated-all-match"),
+    pytest.param("?tag=a&tag=b", [("tag", "b"), ("tag", "a")], 110, id="repeated-any-order"),
+    pytest.param("?tag=a&tag=b", [("tag", "b")], 105, id="repeated-one-missing"),
+    pytest.param("?tag=a", [("tag", "a"), ("tag", "b")], 105, id="request-repeats"),
+    pytest.param("?tag=a&tag=b", [("tag", "a"), ("tag", "c")], 105, id="repeated-one-partial"),
+    pytest.param("?tag=a&tag=a", [("tag", "a")], 105, id="same-pair-twice-counts-twice"),
+    pytest.param("?tag=a&tag=b", [("tag", "c"), ("tag", "d")], 100, id="repeated-partials"),
+    pytest.param("?tag=a&tag=b", [("tag", "c")], 99, id="repeated-partial-and-missing"),
+    pytest.param(
+        "?tag=a&tag=b&x=1", [("tag", "b"), ("x", "1"), ("tag", "z"), ("y", "2")], 105, id="mixed"
+    ),
 ]
 
 
@@ -391,6 +442,43 @@ def test_step5_query_decides_between_examples(pm: Any) -> None:
     )
     assert chosen(send(engine, "/s", query=[("color", "blue")])) == "blue"
     assert chosen(send(engine, "/s", query=[("color", "red")])) == "red"
+
+
+def test_step5_long_and_short_queries_are_counted_alike() -> None:
+    # Requests with more than 16 params are counted with Counters, shorter ones with lists.
+    rng = random.Random(8)
+    for _ in range(2000):
+        expected = [(rng.choice("abc"), rng.choice("xyz")) for _ in range(rng.randrange(6))]
+        got = [(rng.choice("abcd"), rng.choice("xyz")) for _ in range(rng.randrange(30))]
+        assert _pair_counts(expected, got) == _pair_counts_small(expected, got), (expected, got)
+
+
+def test_step5_a_request_with_thousands_of_params_is_cheap(pm: Any) -> None:
+    url = "/s?" + "&".join(f"k{i}=v" for i in range(50))
+    engine = pm.engine(pm.item("r", url, pm.example("e", url)))
+    query = [(f"k{i % 100}", "v") for i in range(20_000)]
+    started = time.perf_counter()
+    response = send(engine, "/s", query=query)
+    assert time.perf_counter() - started < 0.5
+    assert kept(response).detail.startswith("path +0, query +0.03 (50 match, 0 differ, 19950")
+
+
+def test_step5_repeated_keys_pick_the_example_with_the_same_pairs(pm: Any) -> None:
+    # Collapsed to a dict, ?tag=a&tag=b was {"tag": "b"}: "one tag" tied and won by its ID.
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/s",
+            pm.example("one tag", "/s?tag=b", id="1"),
+            pm.example("two tags", "/s?tag=a&tag=b", id="2"),
+        )
+    )
+    both = send(engine, "/s", query=[("tag", "a"), ("tag", "b")])
+    assert chosen(both) == "two tags"
+    assert kept(both).detail == "path +0, query +10 (2 match, 0 differ, 0 missing)"
+    assert candidate(both, "one tag").detail == "path +0, query +5 (1 match, 0 differ, 1 missing)"
+    assert chosen(send(engine, "/s", query=[("tag", "b")])) == "one tag"
+    assert engine.endpoints[0].examples[1].request.query == (("tag", "a"), ("tag", "b"))
 
 
 def test_step5_disabled_query_params_are_not_compared(pm: Any) -> None:
@@ -465,6 +553,31 @@ HEADER_ROWS = [
         "alpha",
         id="request-header-false-turns-setting-off",
     ),
+    # The words of mocktui.rules.parse_header_names, as for --match-headers.
+    pytest.param(
+        (),
+        [("x-tenant", "b"), ("x-role", "user"), ("x-mock-match-request-headers", "all")],
+        "gamma",
+        id="all-all-headers",
+    ),
+    pytest.param(
+        (),
+        [("x-tenant", "b"), ("x-role", "user"), ("x-mock-match-request-headers", "on")],
+        "gamma",
+        id="on-all-headers",
+    ),
+    pytest.param(
+        ("x-tenant",),
+        [("x-tenant", "zzz"), ("x-mock-match-request-headers", "off")],
+        "alpha",
+        id="off-turns-setting-off",
+    ),
+    pytest.param(
+        ("x-tenant",),
+        [("x-tenant", "b"), ("x-mock-match-request-headers", "Bad Name")],
+        "beta",
+        id="unreadable-list-ignored-setting-applies",
+    ),
 ]
 
 
@@ -502,17 +615,25 @@ def test_step6_header_matching_through_matcher_settings(pm: Any) -> None:
     assert (dropped.kept, dropped.step, dropped.score) == (False, "6 headers: accept differs", 100)
 
 
+JSON = {"Content-Type": "application/json"}
+TEXT = {"Content-Type": "text/plain"}
+
+
 @pytest.fixture
 def bodies(pm: Any) -> Any:
     def make(settings: EngineSettings | None = None) -> MockEngine:
+        post = {"method": "POST"}
         return pm.engine(
             pm.item(
                 "r",
                 "/b",
-                pm.example("json", "/b", method="POST", id="1", req_body='{"a": 1, "b": [true]}'),
-                pm.example("text", "/b", method="POST", id="2", req_body="  hello world\n"),
-                pm.example("bool", "/b", method="POST", id="3", req_body='{"a": true}'),
-                pm.example("none", "/b", method="POST", id="4"),
+                pm.example(
+                    "json", "/b", **post, id="1", req_body='{"a": 1, "b": [true]}', headers=JSON
+                ),
+                pm.example("text", "/b", **post, id="2", req_body="  hello world\n", headers=TEXT),
+                pm.example("bool", "/b", **post, id="3", req_body='{"a": true}', headers=JSON),
+                pm.example("none", "/b", **post, id="4"),
+                pm.example("untyped", "/b", **post, id="5", req_body="plain"),
                 method="POST",
             ),
             settings=settings,
@@ -521,65 +642,29 @@ def bodies(pm: Any) -> Any:
     return make
 
 
+ON = ("x-mock-match-request-body", "true")
+AS_JSON = ("Content-Type", "application/json")
+AS_TEXT = ("content-type", "text/plain")
+
 BODY_ROWS = [
     # match_body setting, extra headers, request body, chosen, score
     pytest.param(False, [], b'{"b":[true],  "a":1}', "json", 105, id="off-json-bonus"),
     pytest.param(False, [], b"hello world", "text", 105, id="off-text-bonus"),
     pytest.param(False, [], b"something else", "json", 100, id="off-no-bonus-tie-by-id"),
     pytest.param(False, [], b"", "json", 100, id="off-empty-no-bonus"),
+    pytest.param(False, [], b"plain", "untyped", 105, id="off-content-type-not-needed"),
     pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b' {"a" : 1, "b": [true]} ',
-        "json",
-        100,
-        id="header-json-parsed",
+        False, [ON, AS_JSON], b' {"a" : 1, "b": [true]} ', "json", 100, id="header-json-parsed"
     ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b"\thello world  ",
-        "text",
-        100,
-        id="header-text-trimmed",
-    ),
-    pytest.param(
-        False, [("x-mock-match-request-body", "true")], b"", "none", 100, id="header-empty-body"
-    ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b'{"a": 2}',
-        None,
-        None,
-        id="header-miss",
-    ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b"Hello World",
-        None,
-        None,
-        id="header-text-case-sensitive",
-    ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b'{"a": 1}',
-        None,
-        None,
-        id="json-true-is-not-1",
-    ),
-    pytest.param(
-        False,
-        [("x-mock-match-request-body", "true")],
-        b'{"a": true}',
-        "bool",
-        100,
-        id="json-bool",
-    ),
-    pytest.param(True, [], b"hello world", "text", 100, id="setting"),
-    pytest.param(True, [], b"nope", None, None, id="setting-miss"),
+    pytest.param(False, [ON, AS_TEXT], b"\thello world  ", "text", 100, id="header-text-trimmed"),
+    # No body and no Content-Type: nothing typed, the bodies alone are compared.
+    pytest.param(False, [ON], b"", "none", 100, id="header-empty-body"),
+    pytest.param(False, [ON, AS_JSON], b'{"a": 2}', None, None, id="header-miss"),
+    pytest.param(False, [ON, AS_TEXT], b"Hello World", None, None, id="header-text-case-sensitive"),
+    pytest.param(False, [ON, AS_JSON], b'{"a": 1}', None, None, id="json-true-is-not-1"),
+    pytest.param(False, [ON, AS_JSON], b'{"a": true}', "bool", 100, id="json-bool"),
+    pytest.param(True, [AS_TEXT], b"hello world", "text", 100, id="setting"),
+    pytest.param(True, [AS_TEXT], b"nope", None, None, id="setting-miss"),
     pytest.param(
         True,
         [("x-mock-match-request-body", "false")],
@@ -588,6 +673,18 @@ BODY_ROWS = [
         100,
         id="request-header-wins-over-setting",
     ),
+    # Spec 3.6: the saved request must carry the request's Content-Type (media type only).
+    pytest.param(
+        False,
+        [ON, ("Content-Type", "Text/Plain; charset=utf-8")],
+        b"hello world",
+        "text",
+        100,
+        id="content-type-parameters-and-case-ignored",
+    ),
+    pytest.param(False, [ON, AS_JSON], b"hello world", None, None, id="content-type-differs"),
+    pytest.param(False, [ON], b"hello world", None, None, id="request-without-content-type"),
+    pytest.param(False, [ON, AS_TEXT], b"plain", None, None, id="saved-without-content-type"),
 ]
 
 
@@ -605,9 +702,36 @@ def test_step6_body_matching(
     assert chosen(response) == expected
     if expected is None:
         assert response.status == 404
-        assert all(c.step == "6 body differs" for c in response.explanation.candidates)
+        assert response.miss_reason == "examples match the path but their headers or body differ"
+        assert all(c.step.startswith("6 body") for c in response.explanation.candidates)
     else:
         assert kept(response).score == score
+
+
+@pytest.mark.parametrize(
+    ("headers", "example", "step"),
+    [
+        (
+            [ON, AS_JSON],
+            "text",
+            "6 body matching: Content-Type text/plain, not the request's application/json",
+        ),
+        ([ON, AS_JSON], "json", "6 body differs"),
+        ([ON, AS_TEXT], "untyped", "6 body matching: the saved request has no Content-Type"),
+        ([ON, AS_TEXT], "none", "6 body matching: the saved request has no Content-Type"),
+        (
+            [ON],
+            "text",
+            "6 body matching: the request has no Content-Type (the saved request's is text/plain)",
+        ),
+    ],
+)
+def test_step6_body_matching_says_why_an_example_was_dropped(
+    bodies: Any, headers: list[tuple[str, str]], example: str, step: str
+) -> None:
+    response = send(bodies(), "/b", method="POST", headers=headers, body=b"hello world")
+    dropped = candidate(response, example)
+    assert (dropped.kept, dropped.step, dropped.score) == (False, step, 100)
 
 
 @pytest.mark.parametrize(
@@ -623,12 +747,9 @@ def test_step6_body_matching(
     ],
 )
 def test_body_comparison(pm: Any, left: str, right: str, equal: bool) -> None:
-    engine = pm.engine(
-        pm.item("r", "/b", pm.example("e", "/b", method="POST", req_body=left), method="POST")
-    )
-    response = send(
-        engine, "/b", "POST", headers=[("x-mock-match-request-body", "true")], body=right.encode()
-    )
+    example = pm.example("e", "/b", method="POST", req_body=left, headers=TEXT)
+    engine = pm.engine(pm.item("r", "/b", example, method="POST"))
+    response = send(engine, "/b", "POST", headers=[ON, AS_TEXT], body=right.encode())
     assert (response.status == 200) is equal
 
 
@@ -687,7 +808,7 @@ def test_step7_highest_score_wins_over_code_200(pm: Any) -> None:
     assert candidate(response, "ok").score == 95
 
 
-@pytest.mark.parametrize("value", ["1", "²", "٣", "a²b", "x-9", ""])
+@pytest.mark.parametrize("value", ["1", "²", "٣", "a²b", "x-9", "", "9" * 5000, "x" + "0" * 5000])
 def test_natural_key_never_raises(value: str) -> None:
     key = natural_key(value)
     assert isinstance(key, tuple)
@@ -979,3 +1100,50 @@ def test_response_code_header_with_many_digits(
 ) -> None:
     response = send(pinned, "/users/carol", headers=[("x-mock-response-code", code)])
     assert chosen(response) == expected
+
+
+# -- value rules as the matcher reads its headers (the rules themselves: tests/test_rules.py) --
+
+
+@pytest.mark.parametrize(
+    ("word", "setting", "on"),
+    [
+        *((w, False, True) for w in ["true", "on", "ON", "yes", "1"]),
+        *((w, True, False) for w in ["false", "off", "no", "0"]),
+        ("maybe", True, True),  # not a boolean word: ignored, the setting applies
+        ("maybe", False, False),
+    ],
+)
+def test_body_matching_header_reads_the_boolean_words(
+    bodies: Any, word: str, setting: bool, on: bool
+) -> None:
+    engine = bodies(EngineSettings(match_body=setting))
+    headers = [("x-mock-match-request-body", word), AS_TEXT]
+    response = send(engine, "/b", method="POST", headers=headers, body=b"nope")
+    assert response.status == (404 if on else 200)
+    if word == "maybe":
+        assert "x-mock-match-request-body 'maybe' is not true or false: ignored" in (
+            response.explanation.notes
+        )
+
+
+def test_unreadable_header_list_is_ignored_with_a_note(tenants: Any) -> None:
+    response = send(tenants(), "/t", headers=[("x-mock-match-request-headers", "Bad Name")])
+    assert chosen(response) == "alpha"
+    assert (
+        "x-mock-match-request-headers 'Bad Name': 'bad name' is not a valid HTTP header name: "
+        "ignored" in response.explanation.notes
+    )
+
+
+def test_example_ids_with_thousands_of_digits_sort_and_answer(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/t",
+            pm.example("long", "/t", id="9" * 5000, code=201),
+            pm.example("short", "/t", id="10", code=201),
+        )
+    )
+    assert chosen(send(engine, "/t")) == "short"  # 10 < 99...9
+    assert chosen(send(engine, "/t", headers=[("x-mock-response-id", "9" * 5000)])) == "long"

@@ -146,6 +146,14 @@ HELPERS = [
     pytest.param("{{$pathSegments '1'}}", "12345", id="segment-1"),
     pytest.param("{{$pathSegments '2'}}", "details", id="segment-2"),
     pytest.param("{{$pathSegments '3'}}", "", id="segment-out-of-range"),
+    # Positions and indexes are read by mocktui.rules: ASCII digits only, any length.
+    pytest.param("{{$pathSegments '²'}}", "{{$pathSegments '²'}}", id="segment-superscript"),
+    pytest.param("{{$pathSegments '٣'}}", "{{$pathSegments '٣'}}", id="segment-arabic-digit"),
+    pytest.param("{{$pathSegments '" + "9" * 5000 + "'}}", "", id="segment-5000-digits"),
+    pytest.param("{{$body 'a.b.²'}}", "", id="index-superscript"),
+    pytest.param("{{$body 'a.b.--1.c'}}", "", id="index-double-minus"),
+    pytest.param("{{$body 'a.b.+0.c'}}", "", id="index-plus"),
+    pytest.param("{{$body 'a.b." + "9" * 5000 + "'}}", "", id="index-5000-digits"),
 ]
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from mocktui.config import load_collections
 from mocktui.postman.loader import CollectionError, load_collection, load_environment
-from mocktui.postman.model import Collection, Segment, Skipped
+from mocktui.postman.model import Collection, LoadWarning, Segment, Skipped
 
 V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 V20 = "https://schema.getpostman.com/json/collection/v2.0.0/collection.json"
@@ -568,8 +568,8 @@ ERRORS = [
         id="neither-request-nor-folder",
     ),
     pytest.param(
-        {"info": {"name": "x", "schema": V20}, "item": [_item(response={})]},
-        "$.item[0].response: expected a list of examples, got an object",
+        {"info": {"name": "x", "schema": V20}, "item": [_item(response="200 OK")]},
+        "$.item[0].response: expected a list of examples, got a string",
         id="response-not-a-list",
     ),
     pytest.param(
@@ -795,6 +795,23 @@ def test_invalid_response_header_names_are_left_out_and_listed(pm: Any) -> None:
     )
     # The example itself still answers: it is not skipped.
     assert collection.skipped == ()
+
+
+def test_one_example_given_as_an_object_is_a_list_of_one(pm: Any) -> None:
+    # Spec 1: real exported files do this; the whole file used to be refused.
+    item = pm.item("r", "/a", id="ep")
+    item["response"] = pm.example("only", "/a", code=201, body="made")
+    collection = pm.load(pm.collection(pm.item("first", "/z"), item))
+    (example,) = collection.examples
+    assert (example.name, example.code, example.body, example.position) == ("only", 201, "made", 1)
+    assert collection.warnings == (
+        LoadWarning("ep", "$.item[1].response", "one example given as an object, not a list: used"),
+    )
+    # An error inside it names the object's path, without an index.
+    item["response"]["code"] = "abc"
+    with pytest.raises(CollectionError) as info:
+        pm.load(pm.collection(item))
+    assert info.value.where == "$.item[0].response.code"
 
 
 def test_endpoint_keys_unique_across_files(pm: Any) -> None:

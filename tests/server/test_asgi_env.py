@@ -29,6 +29,24 @@ def test_environment_sets_the_engine() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("MOCKTUI_MATCH_BODY", "on", True),
+        ("MOCKTUI_MATCH_BODY", "Off", False),
+        ("MOCKTUI_MATCH_HEADERS", "false", ()),  # the words of x-mock-match-request-headers
+        ("MOCKTUI_MATCH_HEADERS", "*", ("*",)),
+        ("MOCKTUI_MATCH_HEADERS", "X-A, x-b", ("x-a", "x-b")),
+    ],
+)
+def test_values_read_by_the_same_rules_as_everywhere(
+    name: str, value: str, expected: object
+) -> None:
+    settings = app_from_env({name: value}).engine.settings
+    attribute = "match_body" if name == "MOCKTUI_MATCH_BODY" else "match_headers"
+    assert getattr(settings, attribute) == expected
+
+
+@pytest.mark.parametrize(
     ("name", "value", "message"),
     [
         ("MOCKTUI_DELAY", "-500", "MOCKTUI_DELAY='-500': must be from 0 to 180000 ms, got -500"),
@@ -40,6 +58,12 @@ def test_environment_sets_the_engine() -> None:
         ),
         ("MOCKTUI_VARS", "novalue", "MOCKTUI_VARS='novalue': expected NAME=VALUE, got 'novalue'"),
         ("MOCKTUI_SEED", "x", "MOCKTUI_SEED='x': expected a whole number"),
+        ("MOCKTUI_SEED", "٣", "MOCKTUI_SEED='٣': expected a whole number"),
+        (
+            "MOCKTUI_MATCH_HEADERS",
+            "Bad Key",
+            "MOCKTUI_MATCH_HEADERS='Bad Key': 'bad key' is not a valid HTTP header name",
+        ),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(

@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 
 from mocktui.config import build_engine
 from mocktui.engine.engine import MockEngine
-from mocktui.server.serve import base_url, bind_socket
 from mocktui.server.runtime import serving
+from mocktui.server.serve import base_url, bind_socket
 from mocktui.tui.app import MockTUI
 from mocktui.tui.sample import TZ, URL
 

@@ -132,6 +132,11 @@ async def test_d_sets_a_delay(make_app: MakeApp, client: httpx.AsyncClient) -> N
         await pilot.press("d", "0", "enter")  # 0 removes it
         assert app.backend.engine.store.delay(key) == 0
 
+        # The rule of --delay: "1_000" is not milliseconds (int() would take it).
+        await pilot.press("d", "backspace", "1", "underscore", "0", "enter")
+        assert isinstance(app.screen, DelayDialog)
+        assert "expected milliseconds, got '1_0'" in screen_text(app)
+
 
 async def test_request_appears_in_traffic(make_app: MakeApp, client: httpx.AsyncClient) -> None:
     app = make_app()
@@ -490,8 +495,8 @@ async def test_reloaded_collections_show_and_controls_survive(
 async def test_server_stops_within_the_timeout_with_a_slow_request_in_flight(
     engine: MockEngine,
 ) -> None:
-    from mocktui.server.serve import base_url, bind_socket
     from mocktui.server.runtime import STOP_TIMEOUT, serving
+    from mocktui.server.serve import base_url, bind_socket
 
     health = next(ep.key for ep in engine.endpoints if ep.name == "Health")
     engine.store.set_delay(health, 30_000)

@@ -11,8 +11,8 @@ import httpx
 from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.engine.events import Body
 from mocktui.postman.loader import load_collection
-from mocktui.server.serve import base_url, bind_socket
 from mocktui.server.runtime import serving
+from mocktui.server.serve import base_url, bind_socket
 from mocktui.tui.app import MockTUI
 from mocktui.tui.detail import body_view
 from mocktui.tui.endpoints import EndpointsTable

@@ -1,0 +1,246 @@
+"""Value rules: how mocktui reads the small values people and clients write.
+
+One module, so that the command line, the environment variables of the ASGI app, the
+``x-mock-*`` request headers, the collection files and the dashboard read a value the same way:
+``on`` is true everywhere, a digit is an ASCII digit everywhere, "all headers" is spelled the
+same everywhere, and no delay is longer than 180 s anywhere.
+
+Plain functions over strings, no imports from the rest of mocktui: ``postman/``, ``engine/``,
+``server/`` and ``tui/`` all use it.
+
+Two kinds of reader:
+
+- *lenient* readers (request headers, collection values) return ``None`` for a value they cannot
+  read, and the caller ignores it (spec: a header whose value does not parse is ignored);
+- *strict* readers (``parse_*``, for options and environment variables) raise ``ValueError``
+  with a message that ends up after ``mocktui: error:`` or the variable's name.
+"""
+
+from __future__ import annotations
+
+import re
+
+# -- digits and whole numbers -------------------------------------------------------------------
+
+_ASCII_DIGIT = re.compile(r"[0-9]")
+# Longer digit runs than this are not read with int() (Python refuses over 4300 digits, and
+# no value mocktui reads needs them): bounded readers saturate, exact readers refuse.
+MAX_DIGITS = 100
+
+
+def is_digits(text: str) -> bool:
+    """True for one or more ASCII digits and nothing else.
+
+    ``str.isdigit()`` also accepts "²" and "٣" (which ``int()`` rejects or reads in ways no HTTP
+    client writes), and ``int()`` alone also takes "+5", "1_000" and " 5 ".
+    """
+    return text.isascii() and text.isdigit()
+
+
+def has_digit(text: str) -> bool:
+    """True when the text holds at least one ASCII digit (what makes a path segment ID-like)."""
+    return _ASCII_DIGIT.search(text) is not None
+
+
+def _parts(text: str, signed: bool) -> tuple[int, str] | None:
+    """(sign, digits without leading zeros) of a whole number in ASCII, else None."""
+    body = text.strip()
+    sign = 1
+    if signed and body[:1] in ("+", "-"):
+        sign = -1 if body[0] == "-" else 1
+        body = body[1:]
+    if not is_digits(body):
+        return None
+    return sign, body.lstrip("0") or "0"
+
+
+def whole_number(text: str, signed: bool = True) -> int | None:
+    """The whole number written in ASCII digits (a sign allowed when ``signed``), else None.
+
+    Surrounding whitespace is ignored. More than MAX_DIGITS significant digits: None.
+    """
+    parts = _parts(text, signed)
+    if parts is None or len(parts[1]) > MAX_DIGITS:
+        return None
+    return parts[0] * int(parts[1])
+
+
+def bounded_int(text: str, low: int, high: int, signed: bool = True) -> int | None:
+    """A whole number clamped to ``low``..``high``; None when the text is not a number.
+
+    Any number of digits is fine: a number too long to read is clamped like any other.
+    """
+    parts = _parts(text, signed)
+    if parts is None:
+        return None
+    sign, digits = parts
+    if len(digits) > max(len(str(abs(low))), len(str(abs(high)))):
+        return high if sign > 0 else low
+    return max(low, min(high, sign * int(digits)))
+
+
+_FAR = 10**MAX_DIGITS  # a position past the end of anything
+
+
+def index_number(text: str) -> int | None:
+    """A 0-based position (``{{$pathSegments 'N'}}``): ASCII digits only, no sign or space;
+    else None. A position too long to read is past the end of anything."""
+    if not is_digits(text):
+        return None
+    return bounded_int(text, 0, _FAR, signed=False)
+
+
+def list_index(text: str) -> int | None:
+    """A list index in a ``{{$body 'a.0'}}`` path: ASCII digits, a ``-`` first counting from
+    the end; no ``+`` or space. Else None."""
+    if not is_digits(text[1:] if text.startswith("-") else text):
+        return None
+    return bounded_int(text, -_FAR, _FAR)
+
+
+# -- booleans ----------------------------------------------------------------------------------
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def parse_bool(text: str | None) -> bool | None:
+    """True or False for the boolean words (any case, surrounding space ignored), else None."""
+    if text is None:
+        return None
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def parse_flag(text: str) -> bool:
+    """A boolean option value; ValueError when it is not one of the boolean words."""
+    value = parse_bool(text)
+    if value is None:
+        raise ValueError(f"expected true or false, got {text!r}")
+    return value
+
+
+# -- header names ------------------------------------------------------------------------------
+
+# RFC 9110 field names are tokens: ASCII letters, digits and these marks, nothing else.
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+ALL_HEADERS = ("*",)  # "every header of each example"
+ALL_WORDS = frozenset({"*", "all"})  # mean ALL_HEADERS, as the true words do
+
+
+def is_header_name(text: str) -> bool:
+    return HEADER_NAME.fullmatch(text) is not None
+
+
+def parse_header_names(text: str) -> tuple[str, ...]:
+    """A list of header names to compare (``x-mock-match-request-headers``, ``--match-headers``,
+    ``MOCKTUI_MATCH_HEADERS``): lower-case names separated by commas.
+
+    A true word, ``*`` or ``all``: ALL_HEADERS. A false word or nothing: ``()`` (off).
+    ValueError for a name that is not a valid HTTP header name.
+    """
+    value = text.strip()
+    flag = parse_bool(value)
+    if flag is True or value.lower() in ALL_WORDS:
+        return ALL_HEADERS
+    if flag is False:
+        return ()
+    names = tuple(n.strip().lower() for n in value.split(",") if n.strip())
+    for name in names:
+        if not is_header_name(name):
+            raise ValueError(f"{name!r} is not a valid HTTP header name")
+    return names
+
+
+# -- delays ------------------------------------------------------------------------------------
+
+MAX_DELAY_MS = 180_000  # the longest wait anywhere: Postman's x-mock-response-delay limit
+
+
+def clamp_delay(ms: int) -> int:
+    """A total delay (global + endpoint + example) as it is waited: 0..MAX_DELAY_MS."""
+    return max(0, min(MAX_DELAY_MS, ms))
+
+
+def delay_header(text: str) -> int | None:
+    """``x-mock-response-delay``: clamped to 1..MAX_DELAY_MS; None for a non-number."""
+    return bounded_int(text, 1, MAX_DELAY_MS)
+
+
+def example_delay(text: str) -> int:
+    """An example's ``x-mocktui-delay`` header: clamped to 0..MAX_DELAY_MS; 0 for a non-number."""
+    return bounded_int(text, 0, MAX_DELAY_MS) or 0
+
+
+def valid_delay(ms: object) -> bool:
+    """A delay set through the control API or the dashboard (a JSON or typed whole number)."""
+    return isinstance(ms, int) and not isinstance(ms, bool) and 0 <= ms <= MAX_DELAY_MS
+
+
+def parse_delay(text: str) -> int:
+    """``--delay`` / ``MOCKTUI_DELAY``: 0..MAX_DELAY_MS ms, else ValueError."""
+    value = whole_number(text)
+    if value is None:
+        raise ValueError(f"expected milliseconds, got {text!r}")
+    if not 0 <= value <= MAX_DELAY_MS:
+        raise ValueError(f"must be from 0 to {MAX_DELAY_MS} ms, got {value}")
+    return value
+
+
+# -- other option values -----------------------------------------------------------------------
+
+
+def parse_port(text: str) -> int:
+    """``--port``: 0..65535 (0 picks a free one), else ValueError."""
+    value = whole_number(text)
+    if value is None:
+        raise ValueError(f"expected a port number, got {text!r}")
+    if not 0 <= value <= 65535:
+        raise ValueError(f"must be from 0 to 65535, got {value}")
+    return value
+
+
+def parse_seed(text: str) -> int:
+    """``--seed`` / ``MOCKTUI_SEED``: any whole number, else ValueError."""
+    value = whole_number(text)
+    if value is None:
+        raise ValueError("expected a whole number")
+    return value
+
+
+# -- status codes ------------------------------------------------------------------------------
+
+MIN_STATUS, MAX_STATUS = 100, 599
+
+
+def status_code(text: str) -> int | None:
+    """A status code written as ASCII digits (``x-mock-response-code``, an example's ``code``
+    string), else None. Not checked against the range: more than 3 digits read as 1000."""
+    return bounded_int(text, 0, 1000, signed=False)
+
+
+def is_status(code: int) -> bool:
+    return MIN_STATUS <= code <= MAX_STATUS
+
+
+# -- media types -------------------------------------------------------------------------------
+
+
+def media_type(value: str | None) -> str | None:
+    """The media type of a Content-Type value, lower-case, parameters dropped; None when empty."""
+    if value is None:
+        return None
+    media = value.partition(";")[0].strip().lower()
+    return media or None
+
+
+def is_json_type(value: str | None) -> bool:
+    """True for a JSON Content-Type: application/json, text/json or any ``+json`` type."""
+    media = media_type(value)
+    if media is None:
+        return False
+    return media in ("application/json", "text/json") or media.endswith("+json")
