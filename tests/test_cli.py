@@ -338,7 +338,8 @@ def test_state_file_restores_pins_after_a_restart(tmp_path: Path, headless) -> N
         f"{first.url}/__mocktui/endpoints/{users['key']}/pin", json={"example": 3}
     ).json()
     assert pinned["mode"] == "pinned"
-    assert httpx.post(f"{first.url}/__mocktui/scenarios", json={"name": "broken"}).status_code == 201
+    saved = httpx.post(f"{first.url}/__mocktui/scenarios", json={"name": "broken"})
+    assert saved.status_code == 201
     assert first.stop(signal.SIGTERM)[0] == 0
 
     second = headless("--state", state)

@@ -90,7 +90,8 @@ def test_hit_event(engine: MockEngine) -> None:
     assert event.miss_reason is None
     assert event.matched
     assert event.explanation is not None and event.explanation.decided_by == "score"
-    assert (engine.store.requests, engine.store.misses, engine.store.hits) == (1, 0, {"ep-users": 1})
+    store = engine.store
+    assert (store.requests, store.misses, store.hits) == (1, 0, {"ep-users": 1})
 
 
 def test_miss_event(engine: MockEngine) -> None:
@@ -138,7 +139,8 @@ def test_every_request_is_one_event(engine: MockEngine) -> None:
     assert events == returned
     assert [e.id for e in events] == [1, 2, 3, 4]
     assert [e.status for e in events] == [200, 404, 401, 200]
-    assert (engine.store.requests, engine.store.misses, engine.store.hits) == (4, 2, {"ep-users": 2})
+    store = engine.store
+    assert (store.requests, store.misses, store.hits) == (4, 2, {"ep-users": 2})
     assert sub.drain() == []
 
 
