@@ -25,6 +25,7 @@ from mocktui.postman.model import (
     Skipped,
 )
 from mocktui.postman.variables import Scope, VariableError, whole_variable
+from mocktui.values import small_int
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PATH_VARIABLE = re.compile(r"^:([A-Za-z0-9_.$-]+)$")
@@ -112,18 +113,6 @@ def _text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value)
     return str(value)
-
-
-def _digits(text: str) -> bool:
-    """True for ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() rejects
-    or reads in ways no HTTP client writes."""
-    return text.isascii() and text.isdigit()
-
-
-def _small_int(text: str, cap: int) -> int:
-    """ASCII digits as a number, at most ``cap``; int() would refuse thousands of digits."""
-    digits = text.lstrip("0")
-    return cap if len(digits) > len(str(cap)) else min(int(digits or "0"), cap)
 
 
 def _pairs(entries: Any, enabled_key: str = "disabled") -> dict[str, str]:
@@ -315,8 +304,9 @@ class _Loader:
             return 200  # mocktui decision: an example without a code answers 200
         if isinstance(value, bool):
             raise self.fail(where, f"expected an HTTP status code, got {_describe(value)}")
-        if isinstance(value, str) and _digits(value.strip()):
-            value = _small_int(value.strip(), 1000)  # 1000: out of range, as any larger
+        if isinstance(value, str):
+            number = small_int(value.strip(), 1000)  # 1000: out of range, as any larger
+            value = value if number is None else number
         if not isinstance(value, int) or not 100 <= value <= 599:
             raise self.fail(
                 where, f"expected an HTTP status code from 100 to 599, got {json.dumps(value)}"
@@ -331,8 +321,7 @@ class _Loader:
         for key, value in self.header_list(raw, where, scope, keep):
             lower = key.lower()
             if lower == DELAY_HEADER:
-                text = value.strip()
-                delay = _small_int(text, MAX_DELAY_MS) if _digits(text) else 0
+                delay = small_int(value.strip(), MAX_DELAY_MS) or 0
             elif lower not in SERVER_HEADERS:
                 out.append((key, value))
         return tuple(out), delay
