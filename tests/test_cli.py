@@ -316,3 +316,26 @@ def test_no_watch_keeps_serving_what_was_loaded(tmp_path: Path, headless) -> Non
     code, _out, err = server.stop()
     assert code == 0
     assert "reloaded" not in err and "error" not in err
+
+
+@pytest.mark.parametrize("index", ["²", "9" * 5000], ids=["superscript", "5000-digits"])
+def test_odd_template_in_an_example_does_not_stop_the_start(
+    tmp_path: Path, headless, index: str
+) -> None:
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    body = "seg={{$pathSegments '" + index + "'}}"
+    item = {
+        "name": "a",
+        "request": {"method": "GET", "url": "/a"},
+        "response": [{"name": "a", "code": 200, "body": body}],
+    }
+    data = {"info": {"name": "x", "schema": schema}, "item": [item]}
+    path = write(tmp_path, "c.json", json.dumps(data))
+    server = headless(path)
+    assert server.ready.endswith("(1 endpoints, 1 examples)")
+    with httpx.Client(base_url=server.url) as client:
+        answer = client.get("/a").text
+    assert answer == (body if index == "²" else "seg=")  # as written / out of range: empty
+    code, _out, err = server.stop()
+    assert code == 0
+    assert "Traceback" not in err

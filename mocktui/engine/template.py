@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mocktui.engine.dynamic import DynamicVariables
+from mocktui.values import small_int
 
 PLACEHOLDER = re.compile(r"\{\{([^{}]+?)\}\}")
 HELPERS = frozenset({"$body", "$headers", "$queryParams", "$pathSegments"})
@@ -112,9 +113,11 @@ def _helper(name: str, args: list[str], raw: str) -> Part:
         return lambda ctx: next((v for k, v in ctx.headers if k.lower() == lower), fallback)
     if name == "$queryParams":
         return lambda ctx: next((v for k, v in ctx.query if k == wanted), fallback)
-    if not wanted.isdigit():  # $pathSegments
+    # $pathSegments: an index in ASCII digits (any other text stays as written, as 'x' does); a
+    # number beyond every path is simply out of range.
+    index = small_int(wanted)
+    if index is None:
         return raw
-    index = int(wanted)
 
     def segment(ctx: RenderContext) -> str:
         parts = [p for p in ctx.path.split("/") if p]

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mocktui.engine.dynamic import DynamicVariables
 from mocktui.engine.engine import EngineSettings, MockRequest
@@ -262,3 +264,63 @@ def test_engines_do_not_share_random_state(pm: Any) -> None:
     pairs = [(a.handle(request).body, b.handle(request).body) for _ in range(3)]
     assert all(x == y for x, y in pairs)
     assert len({x for x, _ in pairs}) == 3
+
+
+# -- no template text is an error, at load or at request time --------------------------------
+
+SEGMENTS_PATH = "/product/12345/details"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Not an index written in ASCII digits: the placeholder stays as written, like 'x'.
+        pytest.param("{{$pathSegments '²'}}", "{{$pathSegments '²'}}", id="superscript"),
+        pytest.param("{{$pathSegments '٣'}}", "{{$pathSegments '٣'}}", id="arabic-indic"),
+        pytest.param("{{$pathSegments '+1'}}", "{{$pathSegments '+1'}}", id="plus"),
+        pytest.param("{{$pathSegments '1_0'}}", "{{$pathSegments '1_0'}}", id="underscore"),
+        pytest.param("{{$pathSegments ' 1'}}", "{{$pathSegments ' 1'}}", id="space"),
+        pytest.param("{{$pathSegments '-1'}}", "{{$pathSegments '-1'}}", id="negative"),
+        # An index beyond every path: out of range, so the fallback (or nothing).
+        pytest.param("{{$pathSegments '" + "9" * 5000 + "'}}", "", id="5000-digits"),
+        pytest.param(
+            "{{$pathSegments '" + "9" * 5000 + "' 'none'}}", "none", id="5000-digits-fallback"
+        ),
+        pytest.param("{{$pathSegments '" + "0" * 5000 + "1'}}", "12345", id="leading-zeros"),
+    ],
+)
+def test_odd_path_segment_indexes(text: str, expected: str) -> None:
+    assert render(text, path=SEGMENTS_PATH) == expected
+
+
+ODD_ARGUMENTS = st.sampled_from(
+    ["", "0", "1", "-1", "--1", "²", "٣", "+1", "1_0", " 1", "9" * 5000, "0" * 5000 + "2",
+     "a.--1", "a.b.²", "a.b." + "9" * 5000, "a.b.-" + "9" * 5000, "\\", ".", "..", "a\\.b"]
+)  # fmt: skip
+ARGUMENT = st.one_of(ODD_ARGUMENTS, st.text(max_size=12))
+HELPER = st.sampled_from(["$body", "$headers", "$queryParams", "$pathSegments", "$guid", "$x"])
+
+
+@st.composite
+def placeholders(draw: st.DrawFn) -> str:
+    """``{{$helper 'arg' ...}}`` with odd arguments, quoted or not, sometimes unbalanced."""
+    args = draw(st.lists(ARGUMENT, max_size=3))
+    quote = draw(st.sampled_from(["'", '"', ""]))
+    inner = " ".join(quote + a + quote for a in args)
+    return "{{" + draw(HELPER) + (" " + inner if args else "") + "}}"
+
+
+BRACES = st.sampled_from(["{{", "}}", "{", "}", "{{id}}"])
+TEMPLATE_TEXT = st.lists(st.one_of(placeholders(), BRACES, st.text(max_size=8)), max_size=12).map(
+    "".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEMPLATE_TEXT)
+def test_any_template_text_compiles(text: str) -> None:
+    # The engine compiles every example's body and header values when it loads: nothing in
+    # them may stop the load (or a reload).
+    template = compile_template(text, frozenset({"id"}), NAMES)
+    # What does not vary per request is the text exactly as written.
+    assert template.static is None or template.static == text
