@@ -53,10 +53,14 @@ class RenderContext:
 Part = str | Callable[[RenderContext], str]
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: Any) -> str | None:
+    """A found value as the text put in the answer (None: it cannot be written as JSON)."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError):  # what json.loads took in, json.dumps may not give out
+        return None
 
 
 def _object_path(spec: str) -> list[str]:
@@ -77,16 +81,23 @@ def _object_path(spec: str) -> list[str]:
     return keys
 
 
+def _list_index(key: str, length: int) -> int | None:
+    """A list position from a path key: ASCII digits, or "-" and digits counting from the end
+    (``-1`` the last); None when the key is anything else or past either end of the list."""
+    negative = key.startswith("-")
+    number = small_int(key[1:] if negative else key)
+    if number is None:
+        return None
+    index = length - number if negative else number
+    return index if 0 <= index < length else None
+
+
 def _lookup(data: Any, keys: list[str]) -> tuple[bool, Any]:
     for key in keys:
         if isinstance(data, dict) and key in data:
             data = data[key]
-        elif (
-            isinstance(data, list)
-            and key.lstrip("-").isdigit()
-            and -len(data) <= int(key) < len(data)
-        ):
-            data = data[int(key)]
+        elif isinstance(data, list) and (index := _list_index(key, len(data))) is not None:
+            data = data[index]
         else:
             return False, None
     return True, data
@@ -101,7 +112,8 @@ def _helper(name: str, args: list[str], raw: str) -> Part:
 
         def body_value(ctx: RenderContext) -> str:
             found, value = _lookup(ctx.json_body(), keys)
-            return _as_text(value) if found else fallback
+            text = _as_text(value) if found else None
+            return fallback if text is None else text
 
         return body_value
     if not args:
