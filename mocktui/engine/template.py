@@ -179,23 +179,22 @@ class Template:
 def compile_template(
     text: str, captures: frozenset[str] = frozenset(), dynamic: frozenset[str] = frozenset()
 ) -> Template:
+    """Never raises, and takes time and memory linear in the text: literal runs (text between
+    placeholders, and placeholders that stay as written) are collected and joined once."""
     if "{{" not in text:
         return Template((text,), text)
     parts: list[Part] = []
-    pos = 0
+    literal_from = 0  # where the literal run that is being collected starts
     for match in PLACEHOLDER.finditer(text):
-        if match.start() > pos:
-            parts.append(text[pos : match.start()])
-        parts.append(_compile_placeholder(match.group(1), match.group(0), captures, dynamic))
-        pos = match.end()
-    if pos < len(text):
-        parts.append(text[pos:])
-    merged: list[Part] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        else:
-            merged.append(part)
-    if all(isinstance(p, str) for p in merged):
-        return Template(tuple(merged), "".join(merged))  # type: ignore[arg-type]
-    return Template(tuple(merged), None)
+        part = _compile_placeholder(match.group(1), match.group(0), captures, dynamic)
+        if isinstance(part, str):  # the placeholder as written (the only text it gives back)
+            continue
+        if match.start() > literal_from:
+            parts.append(text[literal_from : match.start()])
+        parts.append(part)
+        literal_from = match.end()
+    if not parts:
+        return Template((text,), text)
+    if literal_from < len(text):
+        parts.append(text[literal_from:])
+    return Template(tuple(parts), None)
