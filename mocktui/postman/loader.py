@@ -9,11 +9,10 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, unquote_plus
 
 from mocktui.postman.model import (
     Collection,
@@ -29,6 +28,7 @@ from mocktui.values import small_int
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PATH_VARIABLE = re.compile(r"^:([A-Za-z0-9_.$-]+)$")
+ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})++")  # a run of escapes; possessive: no stack per "%"
 # Headers the server sets itself; an example's copies would be wrong for the body we send.
 SERVER_HEADERS = frozenset(
     {
@@ -115,6 +115,44 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def percent_decode(text: str, plus: bool = False) -> str:
+    """``urllib.parse.unquote`` (``unquote_plus`` with ``plus``): %XX escapes as UTF-8, invalid
+    sequences replaced. Each run of escapes is decoded as one piece, so memory stays a small
+    multiple of the text (``unquote`` makes an object per "%": 1 MB of "%%%" took 100 MB)."""
+    if plus:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    return ESCAPES.sub(_decode_escapes, text)
+
+
+def _decode_escapes(match: re.Match[str]) -> str:
+    return bytes.fromhex(match.group().replace("%", "")).decode("utf-8", "replace")
+
+
+def query_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """``parse_qsl(text, keep_blank_values=True)``, decoded with ``percent_decode``; a pair that
+    repeats is one object (as _Loader._segment does for path segments)."""
+    seen: dict[str, tuple[str, str]] = {}
+
+    def pair(field: str) -> tuple[str, str]:
+        known = seen.get(field)
+        if known is None:
+            name, _, value = field.partition("=")
+            known = seen[field] = (percent_decode(name, True), percent_decode(value, True))
+        return known
+
+    return tuple(pair(field) for field in _split(text, "&") if field)
+
+
+def _split(text: str, separator: str, start: int = 0) -> Iterator[str]:
+    """``text[start:].split(separator)``, one part at a time: no list of all the parts."""
+    while (end := text.find(separator, start)) >= 0:
+        yield text[start:end]
+        start = end + len(separator)
+    yield text[start:]
+
+
 def _pairs(entries: Any, enabled_key: str = "disabled") -> dict[str, str]:
     """Postman key/value lists (variables, environment values) as a dict of enabled entries."""
     out: dict[str, str] = {}
@@ -167,6 +205,15 @@ class _Loader:
         # loaded before it: controls are keyed by endpoint key, so keys must never repeat.
         self.keys: set[str] = set() if taken_keys is None else taken_keys
         self.collection_name = ""
+        self.segment_cache: dict[str, Segment] = {}
+
+    def _segment(self, text: str) -> Segment:
+        """A literal segment, one object for each text: a path of 1M "/" is 1M references to
+        one Segment, not 1M Segments."""
+        segment = self.segment_cache.get(text)
+        if segment is None:
+            segment = self.segment_cache[text] = Segment(text)
+        return segment
 
     def fail(self, where: str, problem: str) -> CollectionError:
         return CollectionError(self.name, where, problem)
@@ -410,25 +457,26 @@ class _Loader:
         self, raw: Any, scope: Scope
     ) -> tuple[str, tuple[Segment, ...], tuple[tuple[str, str], ...]]:
         path_vars: dict[str, str] = {}
-        query: list[tuple[str, str]] | None = None
+        query: Sequence[tuple[str, str]] | None = None
         if isinstance(raw, str):
             text = raw
         elif isinstance(raw, dict):
             path_vars = _pairs(raw.get("variable"))
             if isinstance(raw.get("query"), list):
-                query = []
+                listed: list[tuple[str, str]] = []
                 for entry in raw["query"]:
                     if not isinstance(entry, dict) or entry.get("disabled") is True:
                         continue
                     if entry.get("key") is None:
                         continue
-                    # Decoded as parse_qsl decodes the raw form (and the server the request's).
-                    query.append(
+                    # Decoded as query_pairs decodes the raw form (and the server the request's).
+                    listed.append(
                         (
-                            unquote_plus(scope.resolve(_text(entry["key"]))),
-                            unquote_plus(scope.resolve(_text(entry.get("value")))),
+                            percent_decode(scope.resolve(_text(entry["key"])), plus=True),
+                            percent_decode(scope.resolve(_text(entry.get("value"))), plus=True),
                         )
                     )
+                query = listed
             host, path = raw.get("host"), raw.get("path")
             if host is not None or path is not None:
                 text = self._host_text(host) + "/" + self._path_text(path)
@@ -448,36 +496,40 @@ class _Loader:
         text = text.partition("#")[0]
         text, qmark, query_text = text.partition("?")
         if query is None:
-            query = (
-                [(k, v) for k, v in parse_qsl(query_text, keep_blank_values=True)] if qmark else []
-            )
+            query = query_pairs(query_text) if qmark else ()
         if not text.startswith("/"):
             _host, _, rest = text.partition("/")  # the host never takes part in matching
             text = "/" + rest
-        decoded = unquote(text) or "/"
-        segments = []
-        for part in decoded.split("/")[1:]:
-            var = PATH_VARIABLE.match(part)
-            if var:
-                value = path_vars.get(var.group(1), "")
-                value = scope.resolve(value) if value else ""
-                if not value:
-                    segments.append(Segment(part, wildcard=var.group(1)))
-                    continue
-                part = value
-            wild = whole_variable(part)
-            segments.append(Segment(part, wildcard=wild) if wild else Segment(part))
+        decoded = percent_decode(text) or "/"
+        # Split lazily, straight into a tuple: a path of 1M "/" or "ab/" is mostly segments, and
+        # each text is kept once (see _segment), so neither a list of parts nor copies of them.
+        segments = tuple(
+            self._path_segment(part, path_vars, scope) for part in _split(decoded, "/", 1)
+        )
+        # Only a :name with a value changes a segment's text; without one the path is as decoded.
+        substituted = bool(path_vars) and ":" in decoded
+        path = "/" + "/".join(s.text for s in segments) if substituted else decoded
         # A path variable's value may hold slashes; re-split so segments stay one per "/".
-        path = "/" + "/".join(s.text for s in segments)
         if any("/" in s.text for s in segments if not s.wildcard):
             flat: list[Segment] = []
             for s in segments:
                 if s.wildcard:
                     flat.append(s)
                 else:
-                    flat.extend(Segment(p) for p in s.text.split("/"))
-            segments = flat
-        return path, tuple(segments), tuple(query)
+                    flat.extend(self._segment(p) for p in s.text.split("/"))
+            segments = tuple(flat)
+        return path, segments, tuple(query)
+
+    def _path_segment(self, part: str, path_vars: Mapping[str, str], scope: Scope) -> Segment:
+        var = PATH_VARIABLE.match(part)
+        if var:
+            value = path_vars.get(var.group(1), "")
+            value = scope.resolve(value) if value else ""
+            if not value:
+                return Segment(part, wildcard=var.group(1))
+            part = value
+        wild = whole_variable(part)
+        return Segment(part, wildcard=wild) if wild else self._segment(part)
 
     @staticmethod
     def _host_text(host: Any) -> str:
