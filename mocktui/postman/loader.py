@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from http import HTTPStatus
@@ -44,6 +45,9 @@ SERVER_HEADERS = frozenset(
         "content-encoding",  # examples store decoded bodies; re-sending gzip would lie
     }
 )
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a collection or environment file larger is refused
+READ_CHUNK = 1024 * 1024  # from a pipe or a device, whose size is not known before reading
+TOO_LARGE = f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the most mocktui reads"
 DELAY_HEADER = "x-mocktui-delay"  # mocktui extension: a slow example, in milliseconds
 MAX_DELAY_MS = 180_000  # as x-mock-response-delay: a longer x-mocktui-delay is clamped to this
 # RFC 9110 field names are tokens: ASCII letters, digits and these marks, nothing else.
@@ -67,20 +71,50 @@ class CollectionError(Exception):
         self.problem = problem
 
 
-def read_json(path: str | Path) -> Any:
+def _read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, at most MAX_FILE_BYTES: a larger regular file is refused before it is
+    read, and anything else (a pipe, a device such as /dev/zero) is read no further than that."""
     name = str(path)
+    chunks: list[bytes] = []
+    total = 0
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size  # 0 for pipes and devices
+            if size > MAX_FILE_BYTES:
+                raise CollectionError(name, "file", TOO_LARGE)
+            # A regular file in one read of its size (read(n) sets n bytes aside at once), then
+            # whatever else comes in chunks, until the end or just past the limit.
+            want = size + 1 if size else READ_CHUNK
+            while total <= MAX_FILE_BYTES:
+                chunk = file.read(min(want, MAX_FILE_BYTES + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                if size and len(chunk) < want:
+                    break  # the end of the regular file (asking again would set 1 MiB aside)
+                want = READ_CHUNK
     except FileNotFoundError:
         raise CollectionError(name, "file", "no such file") from None
     except IsADirectoryError:
         raise CollectionError(name, "file", "is a directory, not a JSON file") from None
+    except OSError as exc:
+        raise CollectionError(name, "file", exc.strerror or str(exc)) from None
+    if total > MAX_FILE_BYTES:
+        raise CollectionError(name, "file", TOO_LARGE)
+    return b"".join(chunks)  # one chunk (a regular file): that chunk itself, not a copy
+
+
+def read_json(path: str | Path) -> Any:
+    name = str(path)
+    data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CollectionError(
             name, f"byte {exc.start}", "not UTF-8 text (is this a JSON file?)"
         ) from None
-    except OSError as exc:
-        raise CollectionError(name, "file", exc.strerror or str(exc)) from None
+    del data
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

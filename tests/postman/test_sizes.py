@@ -1,4 +1,6 @@
-"""Hostile sizes: loading takes time linear in the file and memory a small multiple of it.
+"""Hostile sizes: loading takes time linear in the file and memory a small multiple of it, and a
+file larger than MAX_FILE_BYTES is refused without being read (a pipe or a device: read no
+further than that).
 
 No timed assertions: a quadratic step shows as a test that does not finish (200,000
 placeholders took minutes), memory as a tracemalloc peak compared with the file's size.
@@ -6,6 +8,11 @@ placeholders took minutes), memory as a tracemalloc peak compared with the file'
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -17,7 +24,14 @@ from hypothesis import strategies as st
 
 from mocktui.config import load_collections
 from mocktui.engine.engine import MockEngine, MockRequest
-from mocktui.postman.loader import load_collection, percent_decode, query_pairs
+from mocktui.postman.loader import (
+    MAX_FILE_BYTES,
+    CollectionError,
+    load_collection,
+    percent_decode,
+    query_pairs,
+    read_json,
+)
 
 MiB = 1024 * 1024
 PLACEHOLDERS = 200_000
@@ -108,3 +122,98 @@ def test_percent_decode_is_unquote(text: str) -> None:
 @given(URL_TEXT)
 def test_query_pairs_is_parse_qsl(text: str) -> None:
     assert list(query_pairs(text)) == parse_qsl(text, keep_blank_values=True)
+
+
+# -- the file-size limit -----------------------------------------------------------------------
+
+TOO_LARGE = "file: larger than 64 MiB, the most mocktui reads"
+
+
+def test_the_readme_states_the_limit() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"file larger than {MAX_FILE_BYTES // MiB} MiB |" in readme
+    assert TOO_LARGE.removeprefix("file: ") in readme
+
+
+def test_a_larger_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with path.open("wb") as file:
+        file.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk, and nothing to read but zeros
+    tracemalloc.start()
+    try:
+        with pytest.raises(CollectionError) as info:
+            read_json(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(info.value) == f"{path}: {TOO_LARGE}"
+    assert peak < MiB
+
+
+def test_a_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(b'"' + b" " * (MAX_FILE_BYTES - 2) + b'"')
+    assert len(read_json(path)) == MAX_FILE_BYTES - 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_dev_zero_is_read_no_further_than_the_limit() -> None:
+    tracemalloc.start()
+    try:
+        with pytest.raises(CollectionError) as info:
+            read_json("/dev/zero")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(info.value) == f"/dev/zero: {TOO_LARGE}"
+    assert peak < MAX_FILE_BYTES + 4 * MiB
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_dev_zero_on_the_command_line_is_one_line_exit_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mocktui", "/dev/zero", "--headless", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"mocktui: error: /dev/zero: {TOO_LARGE}\n"
+
+
+def _fifo(tmp_path: Path, write: Any) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    path = tmp_path / "pipe.json"
+    os.mkfifo(path)
+
+    def writer() -> None:
+        try:
+            with path.open("wb") as pipe:
+                write(pipe)
+        except BrokenPipeError:  # the reader stopped at the limit
+            pass
+
+    threading.Thread(target=writer, daemon=True).start()
+    return path
+
+
+def test_a_pipe_is_read(pm: Any, tmp_path: Path) -> None:
+    data = pm.collection(pm.item("r", "/a", pm.example("e", "/a", body="from a pipe")))
+    path = _fifo(tmp_path, lambda pipe: pipe.write(json.dumps(data).encode()))
+    (example,) = load_collection(path).examples  # as mocktui <(curl ...) gives it
+    assert example.body == "from a pipe"
+
+
+def test_an_endless_pipe_is_read_no_further_than_the_limit(tmp_path: Path) -> None:
+    chunk = b" " * MiB
+
+    def endless(pipe: Any) -> None:
+        while True:
+            pipe.write(chunk)
+
+    path = _fifo(tmp_path, endless)
+    with pytest.raises(CollectionError) as info:
+        read_json(path)
+    assert str(info.value) == f"{path}: {TOO_LARGE}"
