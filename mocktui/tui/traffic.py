@@ -38,6 +38,7 @@ from mocktui.engine.events import RequestEvent
 from mocktui.tui import keys
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
+from mocktui.values import is_digits
 
 DEFAULT_CAP = 1_000
 HTTP_METHODS = frozenset(
@@ -79,7 +80,7 @@ class TrafficFilter:
                 methods.add(upper)
             elif len(lower) == 3 and lower[0] in "12345" and lower[1:] == "xx":
                 classes.add(int(lower[0]))
-            elif len(token) == 3 and token.isdigit() and token[0] in "12345":
+            elif len(token) == 3 and is_digits(token) and token[0] in "12345":
                 statuses.add(int(token))
             elif lower in ("miss", "misses"):
                 matched = False
