@@ -11,6 +11,7 @@ from pathlib import Path
 from mocktui.engine.engine import MAX_DELAY_MS, EngineSettings, MockEngine
 from mocktui.postman.loader import load_collection, load_environment
 from mocktui.postman.model import Collection
+from mocktui.values import small_int
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -26,24 +27,25 @@ def parse_variable(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
-def parse_delay(text: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise ValueError(f"expected milliseconds, got {text!r}") from None
-    if not 0 <= value <= MAX_DELAY_MS:
-        raise ValueError(f"must be from 0 to {MAX_DELAY_MS} ms, got {value}")
+def _whole_number(text: str, high: int, expected: str, unit: str = "") -> int:
+    """ASCII digits from 0 to ``high`` (see mocktui.values); a "-" in front is out of range."""
+    stripped = text.strip()
+    digits = stripped.removeprefix("-")
+    value = small_int(digits, high + 1)
+    if value is None:
+        raise ValueError(f"expected {expected}, got {text!r}")
+    if value > high or (value and digits != stripped):
+        shown = stripped if len(stripped) <= 12 else stripped[:12] + "…"
+        raise ValueError(f"must be from 0 to {high}{unit}, got {shown}")
     return value
+
+
+def parse_delay(text: str) -> int:
+    return _whole_number(text, MAX_DELAY_MS, "milliseconds", " ms")
 
 
 def parse_port(text: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise ValueError(f"expected a port number, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise ValueError(f"must be from 0 to 65535, got {value}")
-    return value
+    return _whole_number(text, 65535, "a port number")
 
 
 def parse_header_names(text: str) -> tuple[str, ...]:

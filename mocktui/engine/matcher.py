@@ -50,8 +50,12 @@ def without_ids(path: str) -> str:
 def natural_key(value: str) -> tuple[Any, ...]:
     """Sort key for example IDs: "2" before "10", text compared piecewise."""
     # The odd parts of the split are the digit runs (str.isdigit() would also accept "²",
-    # which int() rejects).
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(_NATURAL.split(value)))
+    # which int() rejects), compared as numbers: by length without leading zeros, then digit by
+    # digit (int() refuses more than 4300 digits).
+    return tuple(
+        (len(p.lstrip("0")), p.lstrip("0")) if i % 2 else p
+        for i, p in enumerate(_NATURAL.split(value))
+    )
 
 
 def parse_body(text: str | bytes | None) -> tuple[bool, Any]:
