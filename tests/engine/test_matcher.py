@@ -136,9 +136,8 @@ def test_step3_response_code_filter(coded: MockEngine, value: str, expected: str
     response = send(coded, "/a", headers=[("X-Mock-Response-Code", value)])
     assert chosen(response) == expected
     if value.strip() in ("404", "500"):
-        assert all(
-            c.code == int(value) for c in response.explanation.candidates if c.score is not None
-        )
+        scored = [c for c in response.explanation.candidates if c.score is not None]
+        assert scored and all(c.code == int(value) for c in scored)
 
 
 def test_step3_response_code_without_example_is_a_miss(coded: MockEngine) -> None:
@@ -478,7 +477,8 @@ def test_step6_header_matching(
     if expected is None:
         assert response.status == 404
         assert response.miss_reason == "examples match the path but their headers or body differ"
-        assert all(c.step.startswith("6 headers: ") for c in response.explanation.candidates)
+        candidates = response.explanation.candidates
+        assert candidates and all(c.step.startswith("6 headers: ") for c in candidates)
 
 
 def test_step6_header_matching_through_matcher_settings(pm: Any) -> None:
@@ -605,7 +605,8 @@ def test_step6_body_matching(
     assert chosen(response) == expected
     if expected is None:
         assert response.status == 404
-        assert all(c.step == "6 body differs" for c in response.explanation.candidates)
+        candidates = response.explanation.candidates
+        assert candidates and all(c.step == "6 body differs" for c in candidates)
     else:
         assert kept(response).score == score
 
