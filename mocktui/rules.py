@@ -244,3 +244,17 @@ def is_json_type(value: str | None) -> bool:
     if media is None:
         return False
     return media in ("application/json", "text/json") or media.endswith("+json")
+
+
+def small_int(text: str, cap: int = 2**63 - 1) -> int | None:
+    """ASCII digits as a number, at most ``cap`` (a longer number is ``cap``); None otherwise.
+
+    Any length: leading zeros are skipped and a number with more digits than ``cap`` is not
+    converted at all, so ``int()``'s digit limit is never reached.
+    """
+    if not is_digits(text):
+        return None
+    digits = text.lstrip("0")
+    if len(digits) > len(str(cap)):
+        return cap
+    return min(int(digits or "0"), cap)

@@ -21,6 +21,8 @@ from mocktui.postman.loader import CollectionError
 
 DEBOUNCE_MS = 300  # editors and exports write a file in several steps
 Report = Callable[[bool, str], None]  # (ok, message)
+KEPT = "; still serving the previous version"
+DETAIL_CHARS = 300  # of an unexpected exception's text, in the one-line report
 
 
 def reload(
@@ -29,12 +31,23 @@ def reload(
     env_file: str | None,
     variables: Mapping[str, str],
 ) -> tuple[bool, str]:
-    """Load the files again into ``engine``: (True, what now) or (False, why it kept the old)."""
+    """Load the files again into ``engine``: (True, what now) or (False, why it kept the old).
+
+    Never raises: whatever loading raises (an unusable file, or a bug that let something through)
+    is reported and the engine keeps what it had, since ``MockEngine.load`` swaps the new index
+    in only at its end. An exception here would end the watcher, and every later change would go
+    unnoticed.
+    """
     try:
         collections = load_collections(paths, env_file, variables)
+        engine.load(collections)
     except CollectionError as exc:
-        return False, f"{exc}; still serving the previous version"
-    engine.load(collections)
+        return False, f"{exc}{KEPT}"
+    except Exception as exc:  # see the docstring
+        detail = " ".join(str(exc).split())
+        if len(detail) > DETAIL_CHARS:
+            detail = detail[:DETAIL_CHARS] + "…"
+        return False, f"{', '.join(paths)}: cannot load: {type(exc).__name__}: {detail}{KEPT}"
     return True, (f"reloaded: {len(engine.endpoints)} endpoints, {engine.example_count} examples")
 
 

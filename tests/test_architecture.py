@@ -48,6 +48,11 @@ def test_layer_does_not_import_upwards(layer: str) -> None:
     assert offending == []
 
 
+def test_value_rules_import_nothing_from_mocktui() -> None:
+    # Every layer uses them, so they may depend on none.
+    assert not any(name.startswith("mocktui") for name in imports(PACKAGE / "rules.py"))
+
+
 def test_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "bad.py"
     sample.write_text("from textual.app import App\nimport quart.json\n")

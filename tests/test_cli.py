@@ -469,3 +469,25 @@ def test_headless_serves_one_example_given_as_an_object_and_says_so(
         f"mocktui: warning: {path}: A: $.item[0].response: one example given as an object, "
         "not a list: used"
     )
+
+@pytest.mark.parametrize("index", ["²", "9" * 5000], ids=["superscript", "5000-digits"])
+def test_odd_template_in_an_example_does_not_stop_the_start(
+    tmp_path: Path, headless, index: str
+) -> None:
+    schema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    body = "seg={{$pathSegments '" + index + "'}}"
+    item = {
+        "name": "a",
+        "request": {"method": "GET", "url": "/a"},
+        "response": [{"name": "a", "code": 200, "body": body}],
+    }
+    data = {"info": {"name": "x", "schema": schema}, "item": [item]}
+    path = write(tmp_path, "c.json", json.dumps(data))
+    server = headless(path)
+    assert server.ready.endswith("(1 endpoints, 1 examples)")
+    with httpx.Client(base_url=server.url) as client:
+        answer = client.get("/a").text
+    assert answer == (body if index == "²" else "seg=")  # as written / out of range: empty
+    code, _out, err = server.stop()
+    assert code == 0
+    assert "Traceback" not in err

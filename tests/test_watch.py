@@ -7,9 +7,11 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from mocktui.config import load_collections
 from mocktui.engine.engine import MockEngine, MockRequest
-from mocktui.watch import start_watching, stop_watching
+from mocktui.watch import reload, start_watching, stop_watching
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
@@ -67,5 +69,63 @@ async def test_changed_file_is_served_and_controls_survive(tmp_path: Path) -> No
         assert message.startswith(f"{path}: line 1, column 10: invalid JSON: ")
         assert message.endswith("; still serving the previous version")
         assert engine.handle(MockRequest("GET", "/teams")).status == 200
+    finally:
+        await stop_watching(*watcher)
+
+
+def test_reload_reports_any_exception_and_keeps_the_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "api.postman_collection.json"
+    write_collection(path, "first")
+    engine = MockEngine(load_collections([str(path)]))
+
+    def broken_load(*_args: object) -> None:
+        raise RuntimeError("something load() did not expect")
+
+    monkeypatch.setattr(engine, "load", broken_load)  # as a template the engine cannot compile
+    ok, message = reload(engine, [str(path)], None, {})
+    assert not ok
+    assert message == (
+        f"{path}: cannot load: RuntimeError: something load() did not expect; "
+        "still serving the previous version"
+    )
+    assert engine.handle(MockRequest("GET", "/users")).body == b"first"
+
+    monkeypatch.setattr("mocktui.watch.load_collections", broken_load)
+    ok, message = reload(engine, [str(path)], None, {})
+    assert not ok and "RuntimeError" in message
+    assert engine.handle(MockRequest("GET", "/users")).body == b"first"
+
+
+async def test_watcher_keeps_running_after_an_unexpected_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "api.postman_collection.json"
+    write_collection(path, "first")
+    engine = MockEngine(load_collections([str(path)]))
+    real_load = engine.load
+    calls = 0
+
+    def fails_once(collections: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ValueError("boom")
+        real_load(collections)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "load", fails_once)
+    reports: list[tuple[bool, str]] = []
+    watcher = start_watching(engine, [str(path)], None, {}, lambda ok, m: reports.append((ok, m)))
+    try:
+        await asyncio.sleep(0.3)  # let the watcher start
+        write_collection(path, "second")
+        await wait_until(lambda: reports)
+        assert not reports[0][0]
+        assert engine.handle(MockRequest("GET", "/users")).body == b"first"
+        write_collection(path, "third")
+        await wait_until(lambda: len(reports) == 2)
+        assert reports[1] == (True, "reloaded: 1 endpoints, 2 examples")
+        assert engine.handle(MockRequest("GET", "/users")).body == b"third"
     finally:
         await stop_watching(*watcher)

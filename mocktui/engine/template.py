@@ -53,10 +53,14 @@ class RenderContext:
 Part = str | Callable[[RenderContext], str]
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: Any) -> str | None:
+    """A found value as the text put in the answer (None: it cannot be written as JSON)."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError):  # what json.loads took in, json.dumps may not give out
+        return None
 
 
 def _object_path(spec: str) -> list[str]:
@@ -99,7 +103,8 @@ def _helper(name: str, args: list[str], raw: str) -> Part:
 
         def body_value(ctx: RenderContext) -> str:
             found, value = _lookup(ctx.json_body(), keys)
-            return _as_text(value) if found else fallback
+            text = _as_text(value) if found else None
+            return fallback if text is None else text
 
         return body_value
     if not args:
@@ -163,23 +168,22 @@ class Template:
 def compile_template(
     text: str, captures: frozenset[str] = frozenset(), dynamic: frozenset[str] = frozenset()
 ) -> Template:
+    """Never raises, and takes time and memory linear in the text: literal runs (text between
+    placeholders, and placeholders that stay as written) are collected and joined once."""
     if "{{" not in text:
         return Template((text,), text)
     parts: list[Part] = []
-    pos = 0
+    literal_from = 0  # where the literal run that is being collected starts
     for match in PLACEHOLDER.finditer(text):
-        if match.start() > pos:
-            parts.append(text[pos : match.start()])
-        parts.append(_compile_placeholder(match.group(1), match.group(0), captures, dynamic))
-        pos = match.end()
-    if pos < len(text):
-        parts.append(text[pos:])
-    merged: list[Part] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        else:
-            merged.append(part)
-    if all(isinstance(p, str) for p in merged):
-        return Template(tuple(merged), "".join(merged))  # type: ignore[arg-type]
-    return Template(tuple(merged), None)
+        part = _compile_placeholder(match.group(1), match.group(0), captures, dynamic)
+        if isinstance(part, str):  # the placeholder as written (the only text it gives back)
+            continue
+        if match.start() > literal_from:
+            parts.append(text[literal_from : match.start()])
+        parts.append(part)
+        literal_from = match.end()
+    if not parts:
+        return Template((text,), text)
+    if literal_from < len(text):
+        parts.append(text[literal_from:])
+    return Template(tuple(parts), None)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, unquote_plus
 
 from mocktui.postman.model import (
     Collection,
@@ -30,6 +30,7 @@ from mocktui.rules import example_delay, is_header_name, is_status, status_code
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PATH_VARIABLE = re.compile(r"^:([A-Za-z0-9_.$-]+)$")
+ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})++")  # a run of escapes; possessive: no stack per "%"
 # Headers the server sets itself; an example's copies would be wrong for the body we send.
 SERVER_HEADERS = frozenset(
     {
@@ -45,6 +46,9 @@ SERVER_HEADERS = frozenset(
         "content-encoding",  # examples store decoded bodies; re-sending gzip would lie
     }
 )
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a collection or environment file larger is refused
+READ_CHUNK = 1024 * 1024  # from a pipe or a device, whose size is not known before reading
+TOO_LARGE = f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the most mocktui reads"
 DELAY_HEADER = "x-mocktui-delay"  # mocktui extension: a slow example, in milliseconds
 PREVIEW_TYPES = {
     "json": "application/json",
@@ -65,20 +69,50 @@ class CollectionError(Exception):
         self.problem = problem
 
 
-def read_json(path: str | Path) -> Any:
+def _read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, at most MAX_FILE_BYTES: a larger regular file is refused before it is
+    read, and anything else (a pipe, a device such as /dev/zero) is read no further than that."""
     name = str(path)
+    chunks: list[bytes] = []
+    total = 0
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size  # 0 for pipes and devices
+            if size > MAX_FILE_BYTES:
+                raise CollectionError(name, "file", TOO_LARGE)
+            # A regular file in one read of its size (read(n) sets n bytes aside at once), then
+            # whatever else comes in chunks, until the end or just past the limit.
+            want = size + 1 if size else READ_CHUNK
+            while total <= MAX_FILE_BYTES:
+                chunk = file.read(min(want, MAX_FILE_BYTES + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                if size and len(chunk) < want:
+                    break  # the end of the regular file (asking again would set 1 MiB aside)
+                want = READ_CHUNK
     except FileNotFoundError:
         raise CollectionError(name, "file", "no such file") from None
     except IsADirectoryError:
         raise CollectionError(name, "file", "is a directory, not a JSON file") from None
+    except OSError as exc:
+        raise CollectionError(name, "file", exc.strerror or str(exc)) from None
+    if total > MAX_FILE_BYTES:
+        raise CollectionError(name, "file", TOO_LARGE)
+    return b"".join(chunks)  # one chunk (a regular file): that chunk itself, not a copy
+
+
+def read_json(path: str | Path) -> Any:
+    name = str(path)
+    data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CollectionError(
             name, f"byte {exc.start}", "not UTF-8 text (is this a JSON file?)"
         ) from None
-    except OSError as exc:
-        raise CollectionError(name, "file", exc.strerror or str(exc)) from None
+    del data
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -111,6 +145,44 @@ def _text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value)
     return str(value)
+
+
+def percent_decode(text: str, plus: bool = False) -> str:
+    """``urllib.parse.unquote`` (``unquote_plus`` with ``plus``): %XX escapes as UTF-8, invalid
+    sequences replaced. Each run of escapes is decoded as one piece, so memory stays a small
+    multiple of the text (``unquote`` makes an object per "%": 1 MB of "%%%" took 100 MB)."""
+    if plus:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    return ESCAPES.sub(_decode_escapes, text)
+
+
+def _decode_escapes(match: re.Match[str]) -> str:
+    return bytes.fromhex(match.group().replace("%", "")).decode("utf-8", "replace")
+
+
+def query_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """``parse_qsl(text, keep_blank_values=True)``, decoded with ``percent_decode``; a pair that
+    repeats is one object (as _Loader._segment does for path segments)."""
+    seen: dict[str, tuple[str, str]] = {}
+
+    def pair(field: str) -> tuple[str, str]:
+        known = seen.get(field)
+        if known is None:
+            name, _, value = field.partition("=")
+            known = seen[field] = (percent_decode(name, True), percent_decode(value, True))
+        return known
+
+    return tuple(pair(field) for field in _split(text, "&") if field)
+
+
+def _split(text: str, separator: str, start: int = 0) -> Iterator[str]:
+    """``text[start:].split(separator)``, one part at a time: no list of all the parts."""
+    while (end := text.find(separator, start)) >= 0:
+        yield text[start:end]
+        start = end + len(separator)
+    yield text[start:]
 
 
 def _pairs(entries: Any, enabled_key: str = "disabled") -> dict[str, str]:
@@ -166,6 +238,15 @@ class _Loader:
         # loaded before it: controls are keyed by endpoint key, so keys must never repeat.
         self.keys: set[str] = set() if taken_keys is None else taken_keys
         self.collection_name = ""
+        self.segment_cache: dict[str, Segment] = {}
+
+    def _segment(self, text: str) -> Segment:
+        """A literal segment, one object for each text: a path of 1M "/" is 1M references to
+        one Segment, not 1M Segments."""
+        segment = self.segment_cache.get(text)
+        if segment is None:
+            segment = self.segment_cache[text] = Segment(text)
+        return segment
 
     def fail(self, where: str, problem: str) -> CollectionError:
         return CollectionError(self.name, where, problem)
@@ -417,25 +498,26 @@ class _Loader:
         self, raw: Any, scope: Scope
     ) -> tuple[str, tuple[Segment, ...], tuple[tuple[str, str], ...]]:
         path_vars: dict[str, str] = {}
-        query: list[tuple[str, str]] | None = None
+        query: Sequence[tuple[str, str]] | None = None
         if isinstance(raw, str):
             text = raw
         elif isinstance(raw, dict):
             path_vars = _pairs(raw.get("variable"))
             if isinstance(raw.get("query"), list):
-                query = []
+                listed: list[tuple[str, str]] = []
                 for entry in raw["query"]:
                     if not isinstance(entry, dict) or entry.get("disabled") is True:
                         continue
                     if entry.get("key") is None:
                         continue
-                    # Decoded as parse_qsl decodes the raw form (and the server the request's).
-                    query.append(
+                    # Decoded as query_pairs decodes the raw form (and the server the request's).
+                    listed.append(
                         (
-                            unquote_plus(scope.resolve(_text(entry["key"]))),
-                            unquote_plus(scope.resolve(_text(entry.get("value")))),
+                            percent_decode(scope.resolve(_text(entry["key"])), plus=True),
+                            percent_decode(scope.resolve(_text(entry.get("value"))), plus=True),
                         )
                     )
+                query = listed
             host, path = raw.get("host"), raw.get("path")
             if host is not None or path is not None:
                 text = self._host_text(host) + "/" + self._path_text(path)
@@ -455,36 +537,40 @@ class _Loader:
         text = text.partition("#")[0]
         text, qmark, query_text = text.partition("?")
         if query is None:
-            query = (
-                [(k, v) for k, v in parse_qsl(query_text, keep_blank_values=True)] if qmark else []
-            )
+            query = query_pairs(query_text) if qmark else ()
         if not text.startswith("/"):
             _host, _, rest = text.partition("/")  # the host never takes part in matching
             text = "/" + rest
-        decoded = unquote(text) or "/"
-        segments = []
-        for part in decoded.split("/")[1:]:
-            var = PATH_VARIABLE.match(part)
-            if var:
-                value = path_vars.get(var.group(1), "")
-                value = scope.resolve(value) if value else ""
-                if not value:
-                    segments.append(Segment(part, wildcard=var.group(1)))
-                    continue
-                part = value
-            wild = whole_variable(part)
-            segments.append(Segment(part, wildcard=wild) if wild else Segment(part))
+        decoded = percent_decode(text) or "/"
+        # Split lazily, straight into a tuple: a path of 1M "/" or "ab/" is mostly segments, and
+        # each text is kept once (see _segment), so neither a list of parts nor copies of them.
+        segments = tuple(
+            self._path_segment(part, path_vars, scope) for part in _split(decoded, "/", 1)
+        )
+        # Only a :name with a value changes a segment's text; without one the path is as decoded.
+        substituted = bool(path_vars) and ":" in decoded
+        path = "/" + "/".join(s.text for s in segments) if substituted else decoded
         # A path variable's value may hold slashes; re-split so segments stay one per "/".
-        path = "/" + "/".join(s.text for s in segments)
         if any("/" in s.text for s in segments if not s.wildcard):
             flat: list[Segment] = []
             for s in segments:
                 if s.wildcard:
                     flat.append(s)
                 else:
-                    flat.extend(Segment(p) for p in s.text.split("/"))
-            segments = flat
-        return path, tuple(segments), tuple(query)
+                    flat.extend(self._segment(p) for p in s.text.split("/"))
+            segments = tuple(flat)
+        return path, segments, tuple(query)
+
+    def _path_segment(self, part: str, path_vars: Mapping[str, str], scope: Scope) -> Segment:
+        var = PATH_VARIABLE.match(part)
+        if var:
+            value = path_vars.get(var.group(1), "")
+            value = scope.resolve(value) if value else ""
+            if not value:
+                return Segment(part, wildcard=var.group(1))
+            part = value
+        wild = whole_variable(part)
+        return Segment(part, wildcard=wild) if wild else self._segment(part)
 
     @staticmethod
     def _host_text(host: Any) -> str:

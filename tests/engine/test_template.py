@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mocktui.engine.dynamic import DynamicVariables
 from mocktui.engine.engine import EngineSettings, MockRequest
@@ -131,6 +134,17 @@ HELPERS = [
     pytest.param("{{$body 'dotted\\.key.in'}}", "escaped", id="escaped-dot"),
     pytest.param("{{$body 'dotted.key.in'}}", "", id="unescaped-dot-misses"),
     pytest.param("{{$body 'a.b.9.c'}}", "", id="missing-empty"),
+    # A list index is an optional "-" and ASCII digits; anything else finds nothing.
+    pytest.param("{{$body 'a.b.--1'}}", "", id="double-minus"),
+    pytest.param("{{$body 'a.b.-'}}", "", id="minus-alone"),
+    pytest.param("{{$body 'a.b.-0.c'}}", "deep", id="minus-zero"),  # rules.list_index: -0 is 0
+    pytest.param("{{$body 'a.b.²'}}", "", id="superscript-index"),
+    pytest.param("{{$body 'a.b.\u0661.c'}}", "", id="arabic-indic-index"),
+    pytest.param("{{$body 'a.b.+1.c'}}", "", id="plus-index"),
+    pytest.param("{{$body 'a.b.1_0'}}", "", id="underscore-index"),
+    pytest.param("{{$body 'a.b." + "9" * 5000 + "' 'far'}}", "far", id="5000-digit-index"),
+    pytest.param("{{$body 'a.b.-" + "9" * 5000 + "' 'far'}}", "far", id="5000-digit-negative"),
+    pytest.param("{{$body 'a.b.-3' 'far'}}", "far", id="negative-out-of-range"),
     pytest.param("{{$body 'a.b.9.c' 'fallback'}}", "fallback", id="fallback"),
     pytest.param("{{$body 'n' 'fallback'}}", "5", id="fallback-not-used"),
     pytest.param("{{$body 'n.x' 'two words'}}", "two words", id="fallback-with-space"),
@@ -233,6 +247,13 @@ def test_templates_in_body_and_header_values(pm: Any) -> None:
     assert headers["X-Greeting"] == "hi"
 
 
+def test_body_path_with_an_odd_index_answers(pm: Any) -> None:
+    example = pm.example("e", "/a", method="POST", body="[{{$body 'a.--1' 'none'}}]")
+    engine = pm.engine(pm.item("r", "/a", example, method="POST"))
+    response = engine.handle(MockRequest("POST", "/a", body=b'{"a": [1, 2]}'))
+    assert (response.status, response.body) == (200, b"[none]")
+
+
 SEEDED_BODY = (
     '{"id": "{{$guid}}", "name": "{{$randomFullName}}", "n": {{$randomInt}}, '
     '"email": "{{$randomEmail}}", "city": "{{$randomCity}}", "words": "{{$randomLoremWords}}"}'
@@ -270,3 +291,105 @@ def test_engines_do_not_share_random_state(pm: Any) -> None:
     pairs = [(a.handle(request).body, b.handle(request).body) for _ in range(3)]
     assert all(x == y for x, y in pairs)
     assert len({x for x, _ in pairs}) == 3
+
+
+# -- no template text is an error, at load or at request time --------------------------------
+
+SEGMENTS_PATH = "/product/12345/details"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Not an index written in ASCII digits: the placeholder stays as written, like 'x'.
+        pytest.param("{{$pathSegments '²'}}", "{{$pathSegments '²'}}", id="superscript"),
+        pytest.param("{{$pathSegments '٣'}}", "{{$pathSegments '٣'}}", id="arabic-indic"),
+        pytest.param("{{$pathSegments '+1'}}", "{{$pathSegments '+1'}}", id="plus"),
+        pytest.param("{{$pathSegments '1_0'}}", "{{$pathSegments '1_0'}}", id="underscore"),
+        pytest.param("{{$pathSegments ' 1'}}", "{{$pathSegments ' 1'}}", id="space"),
+        pytest.param("{{$pathSegments '-1'}}", "{{$pathSegments '-1'}}", id="negative"),
+        # An index beyond every path: out of range, so the fallback (or nothing).
+        pytest.param("{{$pathSegments '" + "9" * 5000 + "'}}", "", id="5000-digits"),
+        pytest.param(
+            "{{$pathSegments '" + "9" * 5000 + "' 'none'}}", "none", id="5000-digits-fallback"
+        ),
+        pytest.param("{{$pathSegments '" + "0" * 5000 + "1'}}", "12345", id="leading-zeros"),
+    ],
+)
+def test_odd_path_segment_indexes(text: str, expected: str) -> None:
+    assert render(text, path=SEGMENTS_PATH) == expected
+
+
+ODD_ARGUMENTS = st.sampled_from(
+    ["", "0", "1", "-1", "--1", "²", "٣", "+1", "1_0", " 1", "9" * 5000, "0" * 5000 + "2",
+     "a.--1", "1.--1", "a.0.b.²", "a.b.²", "a.b." + "9" * 5000, "a.b.-" + "9" * 5000,
+     "\\", ".", "..", "a\\.b"]
+)  # fmt: skip
+ARGUMENT = st.one_of(ODD_ARGUMENTS, st.text(max_size=12))
+HELPER = st.sampled_from(["$body", "$headers", "$queryParams", "$pathSegments", "$guid", "$x"])
+
+
+@st.composite
+def placeholders(draw: st.DrawFn) -> str:
+    """``{{$helper 'arg' ...}}`` with odd arguments, quoted or not, sometimes unbalanced."""
+    args = draw(st.lists(ARGUMENT, max_size=3))
+    quote = draw(st.sampled_from(["'", '"', ""]))
+    inner = " ".join(quote + a + quote for a in args)
+    return "{{" + draw(HELPER) + (" " + inner if args else "") + "}}"
+
+
+BRACES = st.sampled_from(["{{", "}}", "{", "}", "{{id}}"])
+TEMPLATE_TEXT = st.lists(st.one_of(placeholders(), BRACES, st.text(max_size=8)), max_size=12).map(
+    "".join
+)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=12,
+)
+REQUEST_BODY = st.one_of(
+    JSON.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=40),
+    st.just(b"[" * 5000 + b"]" * 5000),  # deeper than json.loads goes
+    st.sampled_from([BODY, b'[0, [1, 2], {"a": [3, {"b": [4]}]}]']),  # lists where paths go
+)
+PAIRS = st.lists(st.tuples(st.text(max_size=6), st.text(max_size=6)), max_size=4)
+
+
+def _context(body: bytes, headers: Any, query: Any, path: str) -> RenderContext:
+    return RenderContext({"id": "7"}, body, headers, query, path, DynamicVariables(1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEMPLATE_TEXT, body=REQUEST_BODY, headers=PAIRS, query=PAIRS, path=st.text())
+def test_any_template_text_compiles_and_renders(
+    text: str, body: bytes, headers: Any, query: Any, path: str
+) -> None:
+    # The engine compiles every example's body and header values when it loads (nothing in
+    # them may stop the load, or a reload) and renders them per request (nothing a client
+    # sends may make that fail).
+    template = compile_template(text, frozenset({"id"}), NAMES)
+    # What does not vary per request is the text exactly as written.
+    assert template.static is None or template.static == text
+    assert isinstance(template.render(_context(body, headers, query, path)), str)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    helper=st.sampled_from(["$body", "$headers", "$queryParams", "$pathSegments"]),
+    args=st.lists(ARGUMENT, min_size=1, max_size=2),
+    body=REQUEST_BODY,
+    headers=PAIRS,
+    query=PAIRS,
+    path=st.text(),
+)
+def test_request_helpers_render_any_argument(
+    helper: str, args: list[str], body: bytes, headers: Any, query: Any, path: str
+) -> None:
+    # Any argument, quoted so that it reaches the helper whole: the helper answers (a value,
+    # the fallback, or the placeholder as written), it never raises.
+    text = "{{" + helper + " " + " ".join(shlex.quote(a) for a in args) + "}}"
+    got = compile_template(text, frozenset(), NAMES).render(_context(body, headers, query, path))
+    assert isinstance(got, str)
