@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from mocktui import __version__
@@ -18,7 +19,16 @@ from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.engine.state import StateError, StateFile
 from mocktui.engine.store import ControlError
 from mocktui.postman.loader import CollectionError
-from mocktui.rules import parse_delay, parse_header_names, parse_port, parse_seed
+from mocktui.rules import (
+    exposure_warning,
+    is_loopback,
+    parse_api_key,
+    parse_delay,
+    parse_header_names,
+    parse_port,
+    parse_seed,
+    terminal_safe,
+)
 from mocktui.server.serve import BindError, bind_socket
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
@@ -36,6 +46,11 @@ def _option(parse: Callable[[str], T]) -> Callable[[str], T]:
 
     convert.__name__ = parse.__name__.removeprefix("parse_")
     return convert
+
+
+def fail(message: str) -> None:
+    """One line on stderr; file names and JSON paths may hold escape sequences: escaped."""
+    print(f"mocktui: error: {terminal_safe(message)}", file=sys.stderr)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -75,7 +90,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--api-key",
         metavar="KEY",
-        help="private mock: requests need this key in the x-api-key header",
+        help="private mock: requests need this key in the x-api-key header "
+        "(visible to local users in ps: prefer --api-key-file or MOCKTUI_API_KEY)",
+    )
+    p.add_argument(
+        "--api-key-file",
+        metavar="FILE",
+        help="private mock: the key is the first line of FILE",
     )
     p.add_argument(
         "--delay",
@@ -127,7 +148,35 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
+def api_key_from(args: argparse.Namespace, environ: Mapping[str, str]) -> str | None:
+    """The private mode's key: --api-key, else --api-key-file, else MOCKTUI_API_KEY; None for a
+    public mock. ValueError (with the source in front) for a key mocktui refuses."""
+    if args.api_key is not None and args.api_key_file is not None:
+        raise ValueError("--api-key and --api-key-file: give one of them")
+    if args.api_key is not None:
+        source, text = "--api-key", args.api_key
+    elif args.api_key_file is not None:
+        source = f"--api-key-file {args.api_key_file}"
+        try:
+            with open(args.api_key_file, "rb") as f:
+                raw = f.read(4097)
+        except OSError as exc:
+            raise ValueError(f"{source}: cannot read: {exc.strerror or exc}") from None
+        lines = raw.decode("utf-8", "replace").splitlines()
+        text = lines[0] if lines else ""
+        if len(raw) > 4096:
+            raise ValueError(f"{source}: longer than 4096 bytes: not a key file")
+    elif "MOCKTUI_API_KEY" in environ:
+        source, text = "MOCKTUI_API_KEY", environ["MOCKTUI_API_KEY"]
+    else:
+        return None
+    try:
+        return parse_api_key(text)
+    except ValueError as exc:
+        raise ValueError(f"{source}: {exc}") from None
+
+
+def settings_from(args: argparse.Namespace, api_key: str | None = None) -> Settings:
     return Settings(
         collections=tuple(args.collections),
         env_file=args.env,
@@ -141,7 +190,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         har=args.har,
         coverage=args.coverage,
         engine=EngineSettings(
-            api_key=args.api_key,
+            api_key=api_key,
             delay_ms=args.delay,
             match_body=args.match_body,
             match_headers=args.match_headers,
@@ -153,23 +202,30 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = settings_from(args)
+    try:
+        api_key = api_key_from(args, os.environ)
+    except ValueError as exc:
+        fail(str(exc))
+        return EXIT_USAGE
+    settings = settings_from(args, api_key)
     try:
         collections = load_collections(
             settings.collection_paths, settings.env_file, dict(settings.variables)
         )
     except CollectionError as exc:
-        print(f"mocktui: error: {exc}", file=sys.stderr)
+        fail(f"{exc}")
         return EXIT_USAGE
     engine = MockEngine(collections, settings.engine)
     state = None
-    notes: list[str] = []  # about the saved controls: shown as warnings once serving
+    notes: list[str] = []  # warnings shown once serving (after the ready line headless)
+    if api_key is None and not is_loopback(settings.host):
+        notes.append(exposure_warning(settings.host))
     if settings.state_file:
         state = StateFile(settings.state_file, engine.store)
         try:
-            notes = state.load()
+            notes += state.load()
         except StateError as exc:
-            print(f"mocktui: error: {exc}", file=sys.stderr)
+            fail(f"{exc}")
             return EXIT_USAGE
     if settings.scenario is not None:
         try:
@@ -177,12 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ControlError as exc:
             where = f"{settings.state_file}: " if settings.state_file else "--scenario: "
             hint = "" if settings.state_file else " (scenarios are kept in the --state file)"
-            print(f"mocktui: error: {where}{exc.message}{hint}", file=sys.stderr)
+            fail(f"{where}{exc.message}{hint}")
             return EXIT_USAGE
     try:
         sock = bind_socket(settings.host, settings.port)
     except BindError as exc:
-        print(f"mocktui: error: {exc.strerror}", file=sys.stderr)
+        fail(f"{exc.strerror}")
         return EXIT_RUNTIME
     try:
         if settings.headless:

@@ -18,6 +18,7 @@ Two kinds of reader:
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 # -- digits and whole numbers -------------------------------------------------------------------
@@ -258,3 +259,76 @@ def small_int(text: str, cap: int = 2**63 - 1) -> int | None:
     if len(digits) > len(str(cap)):
         return cap
     return min(int(digits or "0"), cap)
+
+
+# -- text that reaches a terminal or a log line ------------------------------------------------
+
+# Characters that must never reach a terminal raw, whoever wrote them (a client, a collection):
+# C0 controls and DEL (ESC starts escape sequences), C1 controls (0x9B is a one-byte CSI on
+# some terminals), invisible and bidirectional formatting characters (they hide or reorder what
+# a user reads), and lone surrogates (not text at all: UTF-8 cannot encode them).
+UNSAFE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x00, 0x1F),
+    (0x7F, 0x9F),
+    (0x061C, 0x061C),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2069),
+    (0xD800, 0xDFFF),
+    (0xFEFF, 0xFEFF),
+)
+UNSAFE = re.compile(
+    "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in UNSAFE_RANGES) + "]"
+)
+
+
+def escaped(char: str) -> str:
+    """One unsafe character as an escape: ``\\x1b``, ``\\u202e``, ``\\ud800``."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every unsafe character written as its escape (log and stderr lines)."""
+    return UNSAFE.sub(lambda m: escaped(m.group()), text)
+
+
+def json_safe(line: str) -> str:
+    """A JSON text (``json.dumps(..., ensure_ascii=False)``) with every unsafe character left in
+    it written as a ``\\uXXXX`` escape: still the same JSON, now safe on a terminal and always
+    encodable as UTF-8 (lone surrogates included)."""
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
+# -- the private mode's key ----------------------------------------------------------------------
+
+
+def parse_api_key(text: str) -> str:
+    """A key for ``x-api-key``: not empty, no white space around it, visible ASCII only (an HTTP
+    client must be able to send it as it is); else ValueError."""
+    if not text:
+        raise ValueError(
+            "the key is empty (a private mock needs a key; leave it out for a public one)"
+        )
+    if text != text.strip():
+        raise ValueError("the key starts or ends with white space (a client cannot send that)")
+    if not all(0x21 <= ord(c) <= 0x7E for c in text):
+        raise ValueError("the key may hold only visible ASCII characters, without spaces")
+    return text
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address to listen on is this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str) -> str:
+    return (
+        f"listening on {host} without --api-key: anyone who can reach this machine can call the "
+        "mock and change its controls (see README, Security)"
+    )

@@ -18,7 +18,7 @@ import pytest
 from mocktui import __version__
 
 READY = re.compile(
-    r"^mocktui listening on (http://127\.0\.0\.1:(\d+)) \((\d+) endpoints, (\d+) examples\)$"
+    r"^mocktui listening on (http://[0-9.]+:(\d+)) \((\d+) endpoints, (\d+) examples\)$"
 )
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "collections"
 
@@ -491,3 +491,117 @@ def test_odd_template_in_an_example_does_not_stop_the_start(
     code, _out, err = server.stop()
     assert code == 0
     assert "Traceback" not in err
+
+
+# -- the private mode's key and exposure --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["--api-key", ""],
+            {},
+            "--api-key: the key is empty (a private mock needs a key; leave it out for a public "
+            "one)",
+        ),
+        (
+            ["--api-key", " k "],
+            {},
+            "--api-key: the key starts or ends with white space (a client cannot send that)",
+        ),
+        (
+            [],
+            {"MOCKTUI_API_KEY": ""},
+            "MOCKTUI_API_KEY: the key is empty (a private mock needs a key; leave it out for a "
+            "public one)",
+        ),
+        (
+            ["--api-key", "a", "--api-key-file", "f"],
+            {},
+            "--api-key and --api-key-file: give one of them",
+        ),
+        (
+            ["--api-key", "caf\u00e9"],
+            {},
+            "--api-key: the key may hold only visible ASCII characters, without spaces",
+        ),
+    ],
+)
+def test_a_key_that_would_make_a_public_mock_is_refused(
+    args: list[str], env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = run("--headless", "--port", "0", *args)
+    assert (result.returncode, result.stderr) == (2, f"mocktui: error: {message}\n")
+
+
+@pytest.mark.parametrize("source", ["file", "env"])
+def test_the_key_from_a_file_or_the_environment(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, headless
+) -> None:
+    if source == "file":
+        key_file = write(tmp_path, "key", "s3cret\n")
+        server = headless("--api-key-file", key_file)
+    else:
+        monkeypatch.setenv("MOCKTUI_API_KEY", "s3cret")
+        server = headless()
+    assert httpx.get(f"{server.url}/users").status_code == 401
+    assert httpx.get(f"{server.url}/users", headers={"x-api-key": "s3cret"}).status_code == 200
+    code, out, err = server.stop()
+    assert code == 0 and "s3cret" not in out + err
+
+
+def test_an_empty_key_file_is_refused(tmp_path: Path) -> None:
+    key_file = write(tmp_path, "key", "\n")
+    result = run("--headless", "--port", "0", "--api-key-file", key_file)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"mocktui: error: --api-key-file {key_file}: the key is empty")
+
+
+def test_listening_beyond_loopback_without_a_key_warns() -> None:
+    server = Headless("--host", "0.0.0.0")
+    assert server.ready.startswith("mocktui listening on http://0.0.0.0:")
+    code, _out, err = server.stop()
+    assert code == 0
+    assert err.startswith(
+        "mocktui: warning: listening on 0.0.0.0 without --api-key: anyone who can reach this "
+        "machine can call the mock and change its controls (see README, Security)\n"
+    )
+    private = Headless("--host", "0.0.0.0", "--api-key", "k")
+    assert "warning" not in private.stop()[2]
+
+
+def test_hostile_collection_names_reach_stderr_escaped(tmp_path: Path, headless) -> None:
+    hostile = {
+        "info": {
+            "name": "evil",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "item": [
+            {
+                "name": "x\u001b[2J\u202e\ud800",
+                "request": {"method": "GET", "url": "/x"},
+                "response": [
+                    {
+                        "name": "bad header \u001b]52;c;aGk=\u0007",
+                        "code": 200,
+                        "header": [{"key": "Bad Key", "value": "v"}],
+                        "body": "",
+                        "originalRequest": {"method": "GET", "url": "/x"},
+                    }
+                ],
+            }
+        ],
+    }
+    path = write(tmp_path, "evil.json", json.dumps(hostile))
+    server = headless(path)
+    assert httpx.get(f"{server.url}/x").status_code == 200
+    code, out, err = server.stop()
+    assert code == 0
+    assert "\x1b" not in err and "\u202e" not in err and "\x07" not in err
+    assert "\\x1b[2J\\u202e\\ud800" in err  # the warning names the endpoint, escaped
+    line = json.loads(out.splitlines()[0])
+    assert line["endpoint"] == "x\x1b[2J\u202e\ud800"  # the JSON line keeps the text ...
+    assert "\x1b" not in out and "\u202e" not in out  # ... written as \u escapes

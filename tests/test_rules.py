@@ -304,4 +304,4 @@ def test_rules_import_nothing_of_mocktui_nor_third_parties() -> None:
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    assert imported <= {"__future__", "re"}
+    assert imported <= {"__future__", "ipaddress", "re"}

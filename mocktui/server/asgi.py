@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from mocktui.config import parse_variable
-from mocktui.rules import parse_delay, parse_flag, parse_header_names, parse_seed
+from mocktui.rules import parse_api_key, parse_delay, parse_flag, parse_header_names, parse_seed
 from mocktui.server.app import MockASGI, create_app
 
 T = TypeVar("T")
@@ -52,6 +52,16 @@ def _variables(raw: str) -> dict[str, str]:
     )
 
 
+def _api_key(env: Mapping[str, str]) -> str | None:
+    """Set (even to "") means private: an empty or padded key is refused, never public."""
+    if "MOCKTUI_API_KEY" not in env:
+        return None
+    try:
+        return parse_api_key(env["MOCKTUI_API_KEY"])
+    except ValueError as exc:
+        raise ConfigError(f"MOCKTUI_API_KEY: {exc}") from None
+
+
 def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
     """The app for these environment variables (``os.environ`` when None)."""
     env = os.environ if env is None else env
@@ -60,7 +70,7 @@ def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
         *collections,
         env=env.get("MOCKTUI_ENV") or None,
         variables=_parsed(env, "MOCKTUI_VARS", _variables, {}),
-        api_key=env.get("MOCKTUI_API_KEY") or None,
+        api_key=_api_key(env),
         delay_ms=_parsed(env, "MOCKTUI_DELAY", parse_delay, 0),
         match_body=_parsed(env, "MOCKTUI_MATCH_BODY", parse_flag, False),
         match_headers=_parsed(env, "MOCKTUI_MATCH_HEADERS", parse_header_names, ()),

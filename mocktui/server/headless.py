@@ -17,12 +17,22 @@ from mocktui.config import Settings
 from mocktui.engine.engine import MockEngine
 from mocktui.engine.events import RequestEvent
 from mocktui.engine.state import StateFile
+from mocktui.rules import json_safe, terminal_safe
 from mocktui.server.runtime import Runtime
 
 
 def event_line(event: RequestEvent) -> str:
-    """One request as a JSON line (the headless log format; see README)."""
-    return json.dumps(event.summary(), ensure_ascii=False)
+    """One request as a JSON line (the headless log format; see README). Readable UTF-8, with
+    every character unsafe on a terminal (controls, bidi, lone surrogates) as ``\\uXXXX``."""
+    return json_safe(json.dumps(event.summary(), ensure_ascii=False))
+
+
+class SafeFormatter(logging.Formatter):
+    """Log lines with escape sequences and other unsafe characters written as escapes (a
+    logged path comes from a client); line breaks of tracebacks are kept."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(terminal_safe(line) for line in super().format(record).split("\n"))
 
 
 class LineWriter:
@@ -87,8 +97,8 @@ async def run_headless(
     out = out or sys.stdout
     err = err or sys.stderr
 
-    def say(line: str) -> None:
-        err.write(f"mocktui: {line}\n")
+    def say(line: str) -> None:  # collection names and paths may hold escape sequences
+        err.write(f"mocktui: {terminal_safe(line)}\n")
         err.flush()
 
     def report(ok: bool, message: str) -> None:  # a reload of the collection files
@@ -96,7 +106,9 @@ async def run_headless(
         for line in engine.attach_report:
             say(f"warning: {line}")
 
-    logging.basicConfig(level=logging.WARNING, stream=err, format="mocktui: %(message)s")
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(SafeFormatter("mocktui: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     runtime = Runtime(engine, sock, settings, state=state, report=report)
     writer = LineWriter(out)
 

@@ -33,6 +33,7 @@ from mocktui.engine.engine import MockEngine
 from mocktui.engine.state import StateFile
 from mocktui.engine.store import Change, ControlError
 from mocktui.formats.curl import curl_command
+from mocktui.rules import is_loopback
 from mocktui.server.runtime import Runtime
 from mocktui.tui import keys
 from mocktui.tui.backend import Backend, LocalBackend
@@ -106,7 +107,8 @@ class MockTUI(App[int]):
 
     def compose(self) -> ComposeResult:
         backend = self.backend
-        yield StatusHeader(self.url, backend.private, self._counts(), id="header")
+        exposed = self.settings is not None and not is_loopback(self.settings.host)
+        yield StatusHeader(self.url, backend.private, self._counts(), exposed, id="header")
         with Horizontal(id="body"):
             tree = CollectionsTree(backend.collections, id="collections")
             tree.border_title = "Collections"

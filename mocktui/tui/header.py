@@ -28,10 +28,14 @@ class StatusHeader(Widget):
     StatusHeader { height: 1; }
     """
 
-    def __init__(self, url: str, private: bool, counts: Counts, **kwargs: object) -> None:
+    def __init__(
+        self, url: str, private: bool, counts: Counts, exposed: bool = False, **kwargs: object
+    ) -> None:
+        """``exposed``: public and listening beyond this machine (a warning, in red)."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.url = url
         self.private = private
+        self.exposed = exposed and not private
         self.counts = counts
 
     def set_counts(self, counts: Counts) -> None:
@@ -44,6 +48,8 @@ class StatusHeader(Widget):
         c = self.counts
         mode = "private: x-api-key required" if self.private else "public"
         short_mode = "private" if self.private else "public"
+        if self.exposed:
+            mode, short_mode = "public on the network, no key!", "exposed!"
         long_counts = (
             f"{c.endpoints:,} endpoints · {c.examples:,} examples · "
             f"{c.requests:,} requests · {c.misses:,} misses"
@@ -67,7 +73,8 @@ class StatusHeader(Widget):
         text.append(safe(self.url), "bold underline")
         if mode:
             text.append("  ")
-            text.append(mode, "bold yellow" if self.private else "")
+            style = "bold yellow" if self.private else "bold white on red" if self.exposed else ""
+            text.append(mode, style)
         used = text.cell_len
         if used + 2 + len(counts) + 1 > width:
             return None

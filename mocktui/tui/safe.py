@@ -19,24 +19,18 @@ from rich.style import StyleType
 from rich.text import Text
 from textual.markup import escape as escape_markup
 
-# C0 controls -> the Unicode "Control Pictures" block (U+2400 + code): ␀ ␁ ... ␛ ... ␟.
-_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+from mocktui.rules import UNSAFE_RANGES, escaped
+
+# Every character mocktui.rules calls unsafe gets a stand-in: C0 controls the Unicode "Control
+# Pictures" (U+2400 + code: ␀ ␁ ... ␛ ... ␟, and ␡ for DEL), the others their escape (C1
+# controls, invisible and bidirectional formatting characters, lone surrogates).
+_TABLE: dict[int, str] = {
+    code: escaped(chr(code))
+    for low, high in UNSAFE_RANGES
+    for code in range(low, high + 1)
+}
+_TABLE.update({code: chr(0x2400 + code) for code in range(0x20)})
 _TABLE[0x7F] = "␡"
-# C1 controls (0x80-0x9F; 0x9B is a one-byte CSI on some terminals).
-_TABLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
-# Invisible and bidirectional formatting characters: shown as escapes so nothing hides or
-# reorders text (zero-width spaces and joiners, LRM/RLM, embeddings and overrides, isolates, BOM).
-for _code in (
-    0x061C,
-    *range(0x200B, 0x2010),
-    0x2028,
-    0x2029,
-    *range(0x202A, 0x202F),
-    *range(0x2060, 0x2065),
-    *range(0x2066, 0x206A),
-    0xFEFF,
-):
-    _TABLE[_code] = f"\\u{_code:04x}"
 
 # Multi-line text (bodies) keeps its line breaks; tabs become spaces there.
 _MULTILINE = dict(_TABLE)
