@@ -16,7 +16,7 @@ from pathlib import Path
 from watchfiles import Change, awatch
 
 from mocktui.config import load_collections
-from mocktui.engine.engine import MockEngine
+from mocktui.engine.engine import MockEngine, Prepared
 from mocktui.postman.loader import CollectionError
 
 DEBOUNCE_MS = 300  # editors and exports write a file in several steps
@@ -34,21 +34,49 @@ def reload(
     """Load the files again into ``engine``: (True, what now) or (False, why it kept the old).
 
     Never raises: whatever loading raises (an unusable file, or a bug that let something through)
-    is reported and the engine keeps what it had, since ``MockEngine.load`` swaps the new index
-    in only at its end. An exception here would end the watcher, and every later change would go
-    unnoticed.
+    is reported and the engine keeps what it had. An exception here would end the watcher, and
+    every later change would go unnoticed.
     """
     try:
-        collections = load_collections(paths, env_file, variables)
-        engine.load(collections)
-    except CollectionError as exc:
+        engine.install(_prepare(engine, paths, env_file, variables))
+    except Exception as exc:  # see above
+        return _failed(exc, paths)
+    return _reloaded(engine)
+
+
+async def reload_off_loop(
+    engine: MockEngine,
+    paths: Sequence[str],
+    env_file: str | None,
+    variables: Mapping[str, str],
+) -> tuple[bool, str]:
+    """``reload``, with the reading and indexing in a worker thread: requests keep being
+    answered meanwhile, and the result is swapped in on the loop, between two requests."""
+    try:
+        prepared = await asyncio.to_thread(_prepare, engine, paths, env_file, variables)
+        engine.install(prepared)
+    except Exception as exc:  # see reload
+        return _failed(exc, paths)
+    return _reloaded(engine)
+
+
+def _prepare(
+    engine: MockEngine, paths: Sequence[str], env_file: str | None, variables: Mapping[str, str]
+) -> Prepared:
+    return engine.prepare(load_collections(paths, env_file, variables))
+
+
+def _failed(exc: Exception, paths: Sequence[str]) -> tuple[bool, str]:
+    if isinstance(exc, CollectionError):
         return False, f"{exc}{KEPT}"
-    except Exception as exc:  # see the docstring
-        detail = " ".join(str(exc).split())
-        if len(detail) > DETAIL_CHARS:
-            detail = detail[:DETAIL_CHARS] + "…"
-        return False, f"{', '.join(paths)}: cannot load: {type(exc).__name__}: {detail}{KEPT}"
-    return True, (f"reloaded: {len(engine.endpoints)} endpoints, {engine.example_count} examples")
+    detail = " ".join(str(exc).split())
+    if len(detail) > DETAIL_CHARS:
+        detail = detail[:DETAIL_CHARS] + "…"
+    return False, f"{', '.join(paths)}: cannot load: {type(exc).__name__}: {detail}{KEPT}"
+
+
+def _reloaded(engine: MockEngine) -> tuple[bool, str]:
+    return True, f"reloaded: {len(engine.endpoints)} endpoints, {engine.example_count} examples"
 
 
 async def watch_collections(
@@ -80,7 +108,7 @@ async def watch_collections(
     ):
         if not all(os.path.exists(t) for t in targets):
             continue  # mid-replace: wait for the file to be back
-        ok, message = reload(engine, paths, env_file, variables)
+        ok, message = await reload_off_loop(engine, paths, env_file, variables)
         report(ok, message)
 
 

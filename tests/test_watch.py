@@ -83,7 +83,7 @@ def test_reload_reports_any_exception_and_keeps_the_old_version(
     def broken_load(*_args: object) -> None:
         raise RuntimeError("something load() did not expect")
 
-    monkeypatch.setattr(engine, "load", broken_load)  # as a template the engine cannot compile
+    monkeypatch.setattr(engine, "prepare", broken_load)  # as a template it cannot compile
     ok, message = reload(engine, [str(path)], None, {})
     assert not ok
     assert message == (
@@ -104,17 +104,17 @@ async def test_watcher_keeps_running_after_an_unexpected_error(
     path = tmp_path / "api.postman_collection.json"
     write_collection(path, "first")
     engine = MockEngine(load_collections([str(path)]))
-    real_load = engine.load
+    real_prepare = engine.prepare
     calls = 0
 
-    def fails_once(collections: object) -> None:
+    def fails_once(collections: object) -> object:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise ValueError("boom")
-        real_load(collections)  # type: ignore[arg-type]
+        return real_prepare(collections)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "load", fails_once)
+    monkeypatch.setattr(engine, "prepare", fails_once)
     reports: list[tuple[bool, str]] = []
     watcher = start_watching(engine, [str(path)], None, {}, lambda ok, m: reports.append((ok, m)))
     try:
@@ -129,3 +129,35 @@ async def test_watcher_keeps_running_after_an_unexpected_error(
         assert engine.handle(MockRequest("GET", "/users")).body == b"third"
     finally:
         await stop_watching(*watcher)
+
+
+async def test_a_reload_is_read_off_the_loop_and_swapped_in_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from mocktui.watch import reload_off_loop
+
+    path = tmp_path / "api.postman_collection.json"
+    write_collection(path, "first")
+    engine = MockEngine(load_collections([str(path)]))
+    threads: dict[str, str] = {}
+    prepare, install = engine.prepare, engine.install
+
+    def spy_prepare(collections: object) -> object:
+        threads["prepare"] = threading.current_thread().name
+        return prepare(collections)  # type: ignore[arg-type]
+
+    def spy_install(prepared: object) -> None:
+        threads["install"] = threading.current_thread().name
+        install(prepared)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "prepare", spy_prepare)
+    monkeypatch.setattr(engine, "install", spy_install)
+    write_collection(path, "second")
+    ok, message = await reload_off_loop(engine, [str(path)], None, {})
+    assert ok, message
+    loop_thread = threading.current_thread().name
+    assert threads["install"] == loop_thread
+    assert threads["prepare"] != loop_thread
+    assert engine.handle(MockRequest("GET", "/users")).body == b"second"

@@ -104,6 +104,18 @@ class _Compiled:
     content_type: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A load, built and not yet serving (``MockEngine.prepare`` / ``install``)."""
+
+    collections: list[Collection]
+    endpoints: list[Endpoint]
+    index: Index
+    matcher: Matcher
+    compiled: dict[int, _Compiled]
+    entries_of: dict[str, list[Entry]]
+
+
 class MockEngine:
     """Collections, controls and the event bus behind every front end."""
 
@@ -125,11 +137,12 @@ class MockEngine:
     # -- the collections -----------------------------------------------------------------------
 
     def load(self, collections: Sequence[Collection]) -> None:
-        """Index the collections; controls and counters survive (a reload keeps them).
+        """Index the collections; controls and counters survive (a reload keeps them)."""
+        self.install(self.prepare(collections))
 
-        Everything is built first and swapped in at the end, so a request never sees half of
-        an old collection and half of a new one.
-        """
+    def prepare(self, collections: Sequence[Collection]) -> Prepared:
+        """Everything a load builds (indexes, compiled templates), without touching what serves
+        now: safe to run in another thread while requests are answered (a reload does)."""
         collections = list(collections)
         endpoints = [ep for c in collections for ep in c.endpoints]
         index = Index.build(endpoints)
@@ -151,14 +164,19 @@ class MockEngine:
         matcher = Matcher(
             index, self.store, MatchSettings(self.settings.match_body, self.settings.match_headers)
         )
-        self.collections = collections
-        self.endpoints = endpoints
-        self.endpoint_by_key = {ep.key: ep for ep in endpoints}
-        self.index = index
-        self.matcher = matcher
-        self._compiled = compiled
-        self._entries_of = by_endpoint
-        self.attach_report = self.store.attach(endpoints)
+        return Prepared(collections, endpoints, index, matcher, compiled, by_endpoint)
+
+    def install(self, prepared: Prepared) -> None:
+        """Swap a prepared load in, all at once (call it where requests are answered: between
+        two requests, a request sees either the old collections or the new ones)."""
+        self.collections = prepared.collections
+        self.endpoints = prepared.endpoints
+        self.endpoint_by_key = {ep.key: ep for ep in prepared.endpoints}
+        self.index = prepared.index
+        self.matcher = prepared.matcher
+        self._compiled = prepared.compiled
+        self._entries_of = prepared.entries_of
+        self.attach_report = self.store.attach(prepared.endpoints)
 
     def skipped_report(self) -> list[str]:
         """One line for each thing of the collections that mocktui leaves out, and why."""
