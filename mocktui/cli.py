@@ -18,7 +18,6 @@ from mocktui.config import Settings, load_collections, parse_variable
 from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.postman.loader import CollectionError
 from mocktui.rules import parse_delay, parse_header_names, parse_port, parse_seed
-from mocktui.server.serve import BindError, bind_socket
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
 EXIT_PROBLEMS = 1  # mocktui check: errors found (or warnings, with --strict)
@@ -182,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["check"]:  # a file named check is served as ./check or after --
         return check_main(argv[1:])
+    from mocktui.server.serve import BindError, bind_socket  # Quart and Hypercorn: not for check
+
     args = parser().parse_args(argv)
     settings = settings_from(args)
     try:
