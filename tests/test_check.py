@@ -389,7 +389,10 @@ def test_saved_requests_with_a_body_and_no_content_type(pm: Any) -> None:
         method="POST",
         id="r",
     )
-    findings = check(pm, item)
+    # An example without its own saved request answers the endpoint's request.
+    inherited = pm.item("s", "/s", pm.example("inherits", None, original=False), method="POST")
+    inherited["request"]["body"] = {"mode": "raw", "raw": "x"}
+    findings = check(pm, item, inherited)
     assert of(findings, "no-content-type") == [
         (
             "$.item[0].response[1].originalRequest",
@@ -397,7 +400,14 @@ def test_saved_requests_with_a_body_and_no_content_type(pm: Any) -> None:
             "2",
             "the saved request of 'untyped' (201) has a body but no Content-Type: with body "
             "matching on (x-mock-match-request-body, --match-body) it is dropped",
-        )
+        ),
+        (
+            "$.item[1].request",
+            "0/s",
+            "4",
+            "the saved request of 'inherits' (200) has a body but no Content-Type: with body "
+            "matching on (x-mock-match-request-body, --match-body) it is dropped",
+        ),
     ]
 
 
