@@ -29,9 +29,9 @@ from mocktui.rules import (
     parse_seed,
     terminal_safe,
 )
-from mocktui.server.serve import BindError, bind_socket
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+EXIT_PROBLEMS = 1  # mocktui check: errors found (or warnings, with --strict)
 T = TypeVar("T")
 
 
@@ -58,7 +58,8 @@ def parser() -> argparse.ArgumentParser:
         prog="mocktui",
         description="Serve Postman collections as a mock HTTP server, with a live dashboard. "
         "Without a COLLECTION, serves the bundled demo.",
-        epilog="Keys in the dashboard: ? shows them all. Docs: README.md.",
+        epilog="Keys in the dashboard: ? shows them all. 'mocktui check COLLECTION ...' says "
+        "what is wrong with a collection (a file named check: mocktui ./check). Docs: README.md.",
     )
     p.add_argument(
         "collections",
@@ -200,7 +201,57 @@ def settings_from(args: argparse.Namespace, api_key: str | None = None) -> Setti
     )
 
 
+def check_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mocktui check",
+        description="Say what is wrong with Postman collections before a client finds out: "
+        "examples no request can get, duplicate names, bodies that are not JSON, variables "
+        "defined nowhere ... Loads the files as the server does.",
+        epilog="Exit status: 0 no errors, 1 errors (or warnings with --strict), "
+        "2 a file that cannot be used.",
+    )
+    p.add_argument("collections", nargs="+", metavar="COLLECTION", help="Postman collection files")
+    p.add_argument("--env", metavar="FILE", help="Postman environment file for {{variables}}")
+    p.add_argument(
+        "--var",
+        metavar="NAME=VALUE",
+        type=_option(parse_variable),
+        action="append",
+        default=[],
+        help="set a variable (repeatable; wins over --env and the collection)",
+    )
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output (default text)"
+    )
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit status 1)")
+    return p
+
+
+def check_main(argv: Sequence[str]) -> int:
+    from mocktui.check import ERROR, check_collections, format_json, format_text
+
+    args = check_parser().parse_args(argv)
+    try:
+        collections = load_collections(args.collections, args.env, dict(args.var))
+    except CollectionError as exc:
+        print(f"mocktui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    findings = check_collections(collections)
+    output = (format_json if args.format == "json" else format_text)(collections, findings)
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # mocktui check ... | head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    failed = any(f.severity == ERROR or args.strict for f in findings)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["check"]:  # a file named check is served as ./check or after --
+        return check_main(argv[1:])
+
     args = parser().parse_args(argv)
     try:
         api_key = api_key_from(args, os.environ)
@@ -235,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             hint = "" if settings.state_file else " (scenarios are kept in the --state file)"
             fail(f"{where}{exc.message}{hint}")
             return EXIT_USAGE
+    from mocktui.server.serve import BindError, bind_socket  # Quart and Hypercorn: not for check
+
     try:
         sock = bind_socket(settings.host, settings.port)
     except BindError as exc:

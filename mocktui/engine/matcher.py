@@ -161,6 +161,11 @@ class Index:
     wild: dict[tuple[str, int, tuple[int, ...], tuple[str, ...]], list[Entry]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # The same examples for the ID-like steps, which compare case-sensitively with ID-like
+    # segments replaced: literals as written, ID_PLACEHOLDER for ID-like ones, "" at wildcards.
+    wild_ids: dict[tuple[str, int, tuple[int, ...], tuple[str, ...]], list[Entry]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     bucket: dict[tuple[str, int], list[Entry]] = field(default_factory=lambda: defaultdict(list))
     bucket_paths: dict[tuple[str, int], list[str]] = field(
         default_factory=lambda: defaultdict(list)
@@ -201,6 +206,11 @@ class Index:
                 "" if w else t for w, t in zip(entry.wildcards, entry.lower_segments, strict=True)
             )
             self.wild[m, n, shape, literals].append(entry)
+            idless = tuple(
+                "" if w else (ID_PLACEHOLDER if rules.has_digit(t) else t)
+                for w, t in zip(entry.wildcards, entry.segments, strict=True)
+            )
+            self.wild_ids[m, n, shape, idless].append(entry)
         self.bucket[m, n].append(entry)
         self.bucket_paths[m, n].append(entry.path)
 
@@ -211,6 +221,24 @@ class Index:
         for shape in self.wild_shapes.get((method, n), ()):
             literals = tuple("" if i in shape else t for i, t in enumerate(lower_segments))
             found.extend(self.wild.get((method, n, shape, literals), ()))
+        return found
+
+    def wildcard_id_candidates(
+        self, method: str, segments: Sequence[str]
+    ) -> list[tuple[Entry, dict[str, str]]]:
+        """Spec 3.4, wildcards and ID-like segments together: wildcard examples whose other
+        segments equal these once ID-like segments are replaced on both sides, with captures.
+        Each wildcard takes exactly one non-empty segment."""
+        n = len(segments)
+        idless = tuple(ID_PLACEHOLDER if rules.has_digit(t) else t for t in segments)
+        found: list[tuple[Entry, dict[str, str]]] = []
+        for shape in self.wild_shapes.get((method, n), ()):
+            if not all(segments[i] for i in shape):
+                continue
+            key = tuple("" if i in shape else t for i, t in enumerate(idless))
+            for entry in self.wild_ids.get((method, n, shape, key), ()):
+                captures = {w: segments[i] for i in shape if (w := entry.wildcards[i])}
+                found.append((entry, captures))
         return found
 
 
@@ -546,6 +574,11 @@ class Matcher:
             key = getattr(forms, attr)
             for entry in getattr(index, attr).get((method, key), ()):
                 consider(entry, name, change, {})
+        tail = forms.exact[len(forms.stripped) :]
+        for entry, captures in index.wildcard_id_candidates(method, forms.segments):
+            # The -21 row keeps trailing slashes as they are; -25 removes them.
+            _attr, name, change = ID_STEPS[entry.path[len(entry.stripped) :] != tail]
+            consider(entry, name, change, captures)
 
         nseg = len(forms.segments)
         best = max((s.score for s in scored), default=None)

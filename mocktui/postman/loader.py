@@ -291,7 +291,7 @@ class _Loader:
         key = self._key(item, (*folder, name))
         request = self.request(item["request"], f"{where}.request", scope)
         if request.problem:
-            self.skipped.append(Skipped(key, None, name, request.problem))
+            self.skipped.append(Skipped(key, None, name, request.problem, f"{where}.request"))
         responses = item.get("response", [])
         if responses is None:
             responses = []
@@ -311,7 +311,8 @@ class _Loader:
         for i, (raw, place) in enumerate(zip(responses, places, strict=True)):
             example = self.example(raw, place, scope, key, request, i + 1)
             if example.request.problem:
-                self.skipped.append(Skipped(key, example.id, example.name, example.request.problem))
+                reason = example.request.problem
+                self.skipped.append(Skipped(key, example.id, example.name, reason, place))
             examples.append(example)
         return Endpoint(
             key=key,
@@ -320,6 +321,7 @@ class _Loader:
             collection=self.collection_name,
             request=request,
             examples=tuple(examples),
+            json_path=where,
         )
 
     def example(
@@ -358,7 +360,8 @@ class _Loader:
         for key, _value in headers:
             if not is_header_name(key):
                 reason = f"header {key!r} is not a valid HTTP header name: left out of the answer"
-                self.skipped_headers.append(Skipped(endpoint_key, example_id, key, reason))
+                place = self._header_place(raw.get("header"), key, f"{where}.header")
+                self.skipped_headers.append(Skipped(endpoint_key, example_id, key, reason, place))
         headers = tuple((k, v) for k, v in headers if is_header_name(k))
         body = raw.get("body")
         if body is not None and not isinstance(body, str):
@@ -381,7 +384,22 @@ class _Loader:
             position=position,
             explicit_id=explicit,
             delay_ms=delay_ms,
+            json_path=where,
+            has_code=raw.get("code") not in (None, ""),
+            has_original_request=original is not None,
         )
+
+    @staticmethod
+    def _header_place(raw: Any, name: str, where: str) -> str:
+        """The JSON path of the first header entry with this name (``where`` for text forms)."""
+        if isinstance(raw, list):
+            for i, entry in enumerate(raw):
+                key = entry.partition(":")[0] if isinstance(entry, str) else None
+                if isinstance(entry, dict):
+                    key = _text(entry.get("key"))
+                if key is not None and key.strip() == name:
+                    return f"{where}[{i}]"
+        return where
 
     def _position_id(self) -> str:
         n = str(self.example_count)
@@ -462,7 +480,7 @@ class _Loader:
         body = self.request_body(raw.get("body"), scope)
         url = raw.get("url")
         try:
-            path, segments, query = self.url(url, scope)
+            host, path, segments, query = self.url(url, scope)
         except ValueError as exc:
             return RequestSpec(method.strip().upper(), "", (), (), headers, body, str(exc))
         return RequestSpec(
@@ -473,6 +491,7 @@ class _Loader:
             headers=headers,
             body=body,
             problem=problem,
+            host=host,
         )
 
     @staticmethod
@@ -496,7 +515,8 @@ class _Loader:
 
     def url(
         self, raw: Any, scope: Scope
-    ) -> tuple[str, tuple[Segment, ...], tuple[tuple[str, str], ...]]:
+    ) -> tuple[str, str, tuple[Segment, ...], tuple[tuple[str, str], ...]]:
+        """(host, path, segments, query) of a request's URL, variables resolved."""
         path_vars: dict[str, str] = {}
         query: Sequence[tuple[str, str]] | None = None
         if isinstance(raw, str):
@@ -538,8 +558,9 @@ class _Loader:
         text, qmark, query_text = text.partition("?")
         if query is None:
             query = query_pairs(query_text) if qmark else ()
+        host = ""
         if not text.startswith("/"):
-            _host, _, rest = text.partition("/")  # the host never takes part in matching
+            host, _, rest = text.partition("/")  # the host never takes part in matching
             text = "/" + rest
         decoded = percent_decode(text) or "/"
         # Split lazily, straight into a tuple: a path of 1M "/" or "ab/" is mostly segments, and
@@ -559,7 +580,7 @@ class _Loader:
                 else:
                     flat.extend(self._segment(p) for p in s.text.split("/"))
             segments = tuple(flat)
-        return path, segments, tuple(query)
+        return host, path, segments, tuple(query)
 
     def _path_segment(self, part: str, path_vars: Mapping[str, str], scope: Scope) -> Segment:
         var = PATH_VARIABLE.match(part)

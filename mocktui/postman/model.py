@@ -36,6 +36,7 @@ class RequestSpec:
     headers: tuple[tuple[str, str], ...] = ()
     body: str | None = None
     problem: str | None = None
+    host: str = ""  # the URL's host as resolved (it never takes part in matching)
 
     @property
     def display_path(self) -> str:
@@ -62,6 +63,9 @@ class Example:
     position: int  # 1-based position within its endpoint (the dashboard's "example N")
     explicit_id: bool = False
     delay_ms: int = 0  # mocktui extension: the example's own x-mocktui-delay header
+    json_path: str = ""  # where it is in its file, e.g. "$.item[2].response[0]"
+    has_code: bool = True  # False: the file gives no code (it answers 200)
+    has_original_request: bool = True  # False: it answers the endpoint's own request
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class Endpoint:
     collection: str
     request: RequestSpec
     examples: tuple[Example, ...]
+    json_path: str = ""  # where it is in its file, e.g. "$.item[2]"
 
     @property
     def method(self) -> str:
@@ -118,6 +123,7 @@ class Skipped:
     example_id: str | None
     name: str
     reason: str
+    path: str = ""  # JSON path of what is left out, e.g. "$.item[0].response[1].header[2]"
 
 
 @dataclass(frozen=True, slots=True)

@@ -266,6 +266,9 @@ def test_step3_response_name_respects_code_filter(coded: MockEngine) -> None:
 
 # -- step 4: path score --------------------------------------------------------------------------
 
+UUID_A = "3f2b8c1e-0d5a-4c1b-9f8e-6a7b8c9d0e1f"
+UUID_B = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+
 PATH_ROWS = [
     # example path, request path, score (None: dropped), step shown
     pytest.param("/users/list", "/users/list", 100, "4 path: exact", id="exact"),
@@ -310,6 +313,33 @@ PATH_ROWS = [
     pytest.param("/users/123", "/users/123/456", None, None, id="id-like-count-differs"),
     pytest.param("/items/123", "/Items/456", None, None, id="case+id-like-is-no-step"),
     pytest.param("/products/list", "/products/list/a", None, None, id="distance-count-differs"),
+    # Spec 3.4: wildcards and ID-like segments in one path (the DocuSign case): the ID-like
+    # rows compare segment by segment, wildcard segments still matching any one segment.
+    pytest.param(
+        f"/v1/accounts/{UUID_A}/workflows/{{{{wf}}}}/trigger-requirements",
+        f"/v1/accounts/{UUID_B}/workflows/7f3e9a1c/trigger-requirements",
+        79,
+        "4 path: ID-like segments",
+        id="wildcard+id-like",
+    ),
+    pytest.param(
+        f"/v1/accounts/{UUID_A}/workflows/{{{{wf}}}}",
+        f"/v1/accounts/{UUID_B}/workflows/7f3e9a1c/",
+        75,
+        "4 path: trailing slash + ID-like segments",
+        id="wildcard+id-like+trailing-slash",
+    ),
+    pytest.param(
+        "/accounts/:accountId/items/42",
+        "/accounts/carol/items/7",
+        79,
+        "4 path: ID-like segments",
+        id="path-variable+id-like",
+    ),
+    pytest.param("/a/{{x}}/1", "/a//2", None, None, id="wildcard+id-like-not-empty"),
+    pytest.param("/a/{{x}}/1", "/a/b/c", None, None, id="wildcard+id-like-needs-an-id"),
+    pytest.param("/A/{{x}}/1", "/a/b/2", None, None, id="wildcard+id-like-case-sensitive"),
+    pytest.param("/a/{{x}}/1", "/a/b/2/3", None, None, id="wildcard+id-like-count-differs"),
 ]
 
 
@@ -379,6 +409,42 @@ def test_step4_defined_empty_variable_is_not_a_wildcard(pm: Any) -> None:
     response = send(engine, "/notaries/")
     assert (chosen(response), kept(response).score) == ("e", 100)
     assert send(engine, "/notaries/someone").status == 404
+
+
+def test_step4_docusign_base_url_with_an_account_id_before_a_path_variable(pm: Any) -> None:
+    # The collection's baseUrl holds a literal account UUID; clients call with their own.
+    url = "{{baseUrl}}/workflows/:workflowId/trigger-requirements"
+    example = pm.example("requirements", url, body='{"workflow": "{{workflowId}}"}')
+    engine = pm.engine(
+        pm.item("Get trigger requirements", url, example),
+        variables={
+            "baseUrl": "https://api.docusign.com/v1/accounts/{{accountId}}",
+            "accountId": UUID_A,
+        },
+    )
+    path = f"/v1/accounts/{UUID_B}/workflows/{UUID_A}/trigger-requirements"
+    response = send(engine, path)
+    assert chosen(response) == "requirements"
+    assert (kept(response).score, kept(response).step) == (79, "4 path: ID-like segments")
+    assert json.loads(response.body) == {"workflow": UUID_A}
+    # The account the collection names still matches better (the wildcard step).
+    assert (
+        kept(send(engine, f"/v1/accounts/{UUID_A}/workflows/wf/trigger-requirements")).score == 80
+    )
+
+
+def test_step4_wildcard_ids_rank_below_the_wildcard_step(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/x",
+            pm.example("ids", "/orders/1/lines/{{line}}", id="1"),
+            pm.example("wild", "/orders/{{order}}/lines/{{line}}", id="2"),
+        )
+    )
+    response = send(engine, "/orders/2/lines/9")
+    assert chosen(response) == "wild"
+    assert candidate(response, "ids").score == 79
 
 
 def test_step4_percent_decoded_example_path(pm: Any) -> None:

@@ -491,9 +491,9 @@ def test_skipped_examples_and_requests(pm: Any) -> None:
     collection = pm.load(data)
     first, second = collection.endpoints
     assert collection.skipped == (
-        Skipped(first.key, "2", "no method", "no method"),
-        Skipped(first.key, "3", "no url", "no URL"),
-        Skipped(second.key, None, "bad endpoint", "no method"),
+        Skipped(first.key, "2", "no method", "no method", "$.item[0].response[1]"),
+        Skipped(first.key, "3", "no url", "no URL", "$.item[0].response[2]"),
+        Skipped(second.key, None, "bad endpoint", "no method", "$.item[1].request"),
     )
     assert [ex.request.problem for ex in first.examples] == [None, "no method", "no URL"]
 
@@ -789,12 +789,54 @@ def test_invalid_response_header_names_are_left_out_and_listed(pm: Any) -> None:
     (ex,) = collection.examples
     assert ex.headers == (("X-Fine_1.~!#$%&'*+^`|", "3"), ("X", "Y: 4"))
     reason = "header {!r} is not a valid HTTP header name: left out of the answer"
+    where = "$.item[0].response[0].header"
     assert collection.skipped_headers == tuple(
-        Skipped("ep", "ex1", name, reason.format(name))
-        for name in ("Bad Key", "X-Ä", "X:Y", "", "X\u0000Nul")
+        Skipped("ep", "ex1", name, reason.format(name), f"{where}[{i}]")
+        for name, i in (("Bad Key", 0), ("X-Ä", 1), ("X:Y", 3), ("", 5), ("X\u0000Nul", 6))
     )
     # The example itself still answers: it is not skipped.
     assert collection.skipped == ()
+
+
+def test_where_things_are_and_what_the_file_left_out(pm: Any) -> None:
+    """JSON paths, and whether a code or a saved request was given: what `mocktui check`
+    reports with."""
+    data = pm.collection(
+        pm.folder(
+            "f",
+            pm.item(
+                "r",
+                "https://{{host}}/a",
+                pm.example("coded", "/a"),
+                pm.example("no code", "/a", code=None),
+                pm.example("no request", "/a", original=False),
+            ),
+        ),
+        variables={"host": "api.example.com"},
+    )
+    (endpoint,) = pm.load(data).endpoints
+    assert endpoint.json_path == "$.item[0].item[0]"
+    assert endpoint.request.host == "api.example.com"
+    assert [(e.json_path, e.has_code, e.has_original_request) for e in endpoint.examples] == [
+        ("$.item[0].item[0].response[0]", True, True),
+        ("$.item[0].item[0].response[1]", False, True),
+        ("$.item[0].item[0].response[2]", True, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("{{baseUrl}}/cards", "{{baseUrl}}"),
+        ("https://api.x.com:8443/v1/cards?q=1", "api.x.com:8443"),
+        ("/cards", ""),
+        ({"host": ["api", "x", "com"], "path": ["cards"]}, "api.x.com"),
+        ({"path": ["cards"]}, ""),
+    ],
+)
+def test_request_host(pm: Any, url: Any, host: str) -> None:
+    (endpoint,) = pm.load(pm.collection(pm.item("r", url))).endpoints
+    assert endpoint.request.host == host
 
 
 def test_one_example_given_as_an_object_is_a_list_of_one(pm: Any) -> None:

@@ -104,3 +104,21 @@ async def test_one_example_given_as_an_object_answers(pm: Any) -> None:
     async with running(engine) as server:
         response = await server.client.get("/a")
         assert (response.status_code, response.text) == (201, "made")
+
+
+async def test_docusign_account_id_and_workflow_wildcard_in_one_path(pm: Any) -> None:
+    account = "3f2b8c1e-0d5a-4c1b-9f8e-6a7b8c9d0e1f"
+    url = "{{baseUrl}}/workflows/:workflowId/trigger-requirements"
+    engine = pm.engine(
+        pm.item("r", url, pm.example("e", url, body="{{workflowId}}")),
+        variables={
+            "baseUrl": "https://api.docusign.com/v1/accounts/{{accountId}}",
+            "accountId": account,
+        },
+    )
+    mine = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+    async with running(engine) as server:
+        response = await server.client.get(
+            f"/v1/accounts/{mine}/workflows/7f3e9a1c/trigger-requirements"
+        )
+        assert (response.status_code, response.text) == (200, "7f3e9a1c")
