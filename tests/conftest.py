@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # Let the suite run from a checkout whose venv does not have mocktui installed.
@@ -32,6 +33,13 @@ SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.js
 def in_ci() -> bool:
     """CI sets CI=true (any value but "", "0", "false" and "no" counts)."""
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# Property tests: no deadline (a loaded CI machine is slower, not wrong); in CI the same
+# examples every run (derandomized, no example database), so a red CI is reproducible.
+settings.register_profile("mocktui", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None)
+settings.load_profile("ci" if in_ci() else "mocktui")
 
 
 def need_shared(name: str = "") -> Path:
