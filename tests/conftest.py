@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # Let the suite run from a checkout whose venv does not have mocktui installed.
@@ -20,18 +23,48 @@ from mocktui.engine.store import ControlStore  # noqa: E402
 from mocktui.postman.loader import load_collection  # noqa: E402
 from mocktui.postman.model import Collection  # noqa: E402
 
-# The public collections every checkout shares: <repo>/../shared/collections.
-SHARED = (ROOT / "../shared/collections").resolve()
+# The public collections every checkout shares: <repo>/../shared/collections (MOCKTUI_SHARED
+# names another shared/ folder, as for bench/run.py).
+SHARED = (Path(os.environ.get("MOCKTUI_SHARED") or ROOT / "../shared") / "collections").resolve()
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
 
+def in_ci() -> bool:
+    """CI sets CI=true (any value but "", "0", "false" and "no" counts)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# Property tests: no deadline (a loaded CI machine is slower, not wrong); in CI the same
+# examples every run (derandomized, no example database), so a red CI is reproducible.
+settings.register_profile("mocktui", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None)
+settings.load_profile("ci" if in_ci() else "mocktui")
+
+
+def need_shared(name: str = "") -> Path:
+    """The shared collections folder, or a file in it. Every test that needs ../shared comes
+    through here: missing, the test is skipped on a developer's machine, but fails in CI, where
+    a missing folder means a broken set-up, not a reason to test less."""
+    path = SHARED / name if name else SHARED
+    if path.exists():
+        return path
+    problem = f"{path} not found: the shared collections are expected at {SHARED}"
+    if in_ci():
+        pytest.fail(f"{problem} (CI is set: a missing ../shared fails, it is not skipped)")
+    pytest.skip(problem)
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """The shared collections folder; a test using it is skipped when the folder is missing."""
-    if not SHARED.is_dir():
-        pytest.skip(f"shared collections folder not found at {SHARED} (expected beside the repo)")
-    return SHARED
+    """The shared collections folder (see need_shared)."""
+    return need_shared()
+
+
+@pytest.fixture(scope="session")
+def shared_file() -> Callable[[str], Path]:
+    """need_shared, for a file of the shared collections folder."""
+    return need_shared
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from mocktui import __version__
 READY = re.compile(
     r"^mocktui listening on (http://[0-9.]+:(\d+)) \((\d+) endpoints, (\d+) examples\)$"
 )
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "collections"
 
 
 def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -207,11 +206,9 @@ def test_headless_serves_the_demo_and_logs_json_lines(headless) -> None:
     assert "Traceback" not in err
 
 
-def test_headless_sigterm_exits_0_with_options(headless) -> None:
-    env = SHARED / "wise-api.postman_environment.json"
-    coll = SHARED / "roxyapi-tarot.postman_collection.json"
-    if not coll.exists():
-        pytest.skip("shared collections are not here")
+def test_headless_sigterm_exits_0_with_options(headless, shared_file) -> None:
+    env = shared_file("wise-api.postman_environment.json")
+    coll = shared_file("roxyapi-tarot.postman_collection.json")
     server = headless(
         str(coll),
         "--env",

@@ -47,6 +47,7 @@ SERVER_HEADERS = frozenset(
     }
 )
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a collection or environment file larger is refused
+NESTED = "JSON nested too deeply"
 READ_CHUNK = 1024 * 1024  # from a pipe or a device, whose size is not known before reading
 TOO_LARGE = f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the most mocktui reads"
 DELAY_HEADER = "x-mocktui-delay"  # mocktui extension: a slow example, in milliseconds
@@ -120,7 +121,7 @@ def read_json(path: str | Path) -> Any:
             name, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from None
     except RecursionError:
-        raise CollectionError(name, "$", "JSON nested too deeply") from None
+        raise CollectionError(name, "$", NESTED) from None
     except ValueError:  # a number longer than int() reads (sys.get_int_max_str_digits())
         raise CollectionError(name, "$", "a number in it has too many digits") from None
 
@@ -221,7 +222,10 @@ def load_environment(path: str | Path) -> dict[str, str]:
             raise CollectionError(
                 name, f"$.values[{index}]", 'expected an object with a string "key"'
             )
-    return _pairs(values, enabled_key="enabled")
+    try:
+        return _pairs(values, enabled_key="enabled")
+    except RecursionError:  # a value nested nearly as deep as json.loads goes, in json.dumps
+        raise CollectionError(name, "$.values", NESTED) from None
 
 
 class _Loader:
@@ -508,7 +512,8 @@ class _Loader:
             graphql = raw["graphql"]
             variables = graphql.get("variables")
             if isinstance(variables, str):
-                with contextlib.suppress(json.JSONDecodeError):
+                # Not JSON (or too deep, or a number int() refuses): kept as the text it is.
+                with contextlib.suppress(ValueError, RecursionError):
                     variables = json.loads(variables) if variables.strip() else None
             return json.dumps({"query": graphql.get("query", ""), "variables": variables})
         return None
@@ -655,6 +660,22 @@ def load_collection(
     """
     name = str(path)
     data = read_json(path)
+    try:
+        return _collection(data, name, overrides, environment, index, taken_keys)
+    except VariableError as exc:
+        raise CollectionError(name, f"variable {{{{{exc.name}}}}}", exc.problem) from None
+    except RecursionError:  # json.loads took it, something later went deeper (json.dumps ...)
+        raise CollectionError(name, "$", NESTED) from None
+
+
+def _collection(
+    data: Any,
+    name: str,
+    overrides: Mapping[str, str] | None,
+    environment: Mapping[str, str] | None,
+    index: int,
+    taken_keys: set[str] | None,
+) -> Collection:
     if not isinstance(data, dict):
         raise CollectionError(
             name, "$", f"expected a Postman collection (a JSON object), got {_describe(data)}"
@@ -675,10 +696,7 @@ def load_collection(
     loader = _Loader(name, index, taken_keys)
     info = data["info"]
     loader.collection_name = _text(info.get("name")) or Path(name).stem
-    try:
-        root = loader.folder(data, "$", scope, (), f"{index}/")
-    except VariableError as exc:
-        raise CollectionError(name, f"variable {{{{{exc.name}}}}}", exc.problem) from None
+    root = loader.folder(data, "$", scope, (), f"{index}/")
     root = Folder(name=loader.collection_name, key=root.key, children=root.children)
     return Collection(
         name=loader.collection_name,

@@ -901,3 +901,37 @@ def test_numbers_with_thousands_of_digits_are_refused_or_clamped(pm: Any) -> Non
     example = pm.example("e", "/a", code="0200", response_headers={"x-mocktui-delay": huge})
     (ex,) = pm.load(pm.collection(pm.item("r", "/a", example))).examples
     assert (ex.code, ex.delay_ms) == (200, 180000)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        pytest.param("[" * 10_000 + "]" * 10_000, id="deeper-than-json-loads"),
+        pytest.param("9" * 5000, id="5000-digits"),
+        pytest.param("{not json", id="not-json"),
+    ],
+)
+def test_graphql_variables_json_cannot_read_stay_text(pm: Any, variables: str) -> None:
+    # json.loads raised RecursionError and ValueError here, and only JSONDecodeError was caught.
+    graphql = {"mode": "graphql", "graphql": {"query": "{ a }", "variables": variables}}
+    item = pm.item("r", "/a", method="POST")
+    item["request"]["body"] = graphql
+    (endpoint,) = pm.load(pm.collection(item)).endpoints
+    assert json.loads(endpoint.request.body or "") == {"query": "{ a }", "variables": variables}
+
+
+def test_json_as_deep_as_json_loads_goes_is_loaded_or_refused(pm: Any) -> None:
+    # graphql variables that json.loads just takes are one level deeper once wrapped in the
+    # body: json.dumps raised RecursionError at one depth of these (which depends on the stack).
+    outcomes = set()
+    for depth in range(950, 1001):
+        graphql = {"query": "q", "variables": "[" * depth + "]" * depth}
+        item = pm.item("r", "/a", method="POST")
+        item["request"]["body"] = {"mode": "graphql", "graphql": graphql}
+        try:
+            pm.load(pm.collection(item))
+            outcomes.add("loaded")
+        except CollectionError as exc:
+            assert (exc.where, exc.problem) == ("$", "JSON nested too deeply")
+            outcomes.add("refused")
+    assert "loaded" in outcomes
