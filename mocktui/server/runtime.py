@@ -68,14 +68,15 @@ class Runtime:
     async def run(
         self,
         front: Callable[[], Awaitable[object]],
-        on_signal: Callable[[], None] | None = None,
+        on_signal: Callable[[int], None] | None = None,
     ) -> None:
-        """Serve while ``front()`` runs; a signal calls ``on_signal`` (default: stop)."""
+        """Serve while ``front()`` runs; a signal calls ``on_signal(signal number)`` (default:
+        stop)."""
         loop = asyncio.get_running_loop()
-        handler = on_signal or self.stop
+        handler = on_signal or (lambda _sig: self.stop())
         for sig in SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, handler)
+                loop.add_signal_handler(sig, handler, sig)
         watcher = None
         self.server = asyncio.create_task(
             serve(self.app, self.sock, self.shutdown, self.logger), name="mocktui server"

@@ -14,9 +14,13 @@ state file belong to the runtime (``server.runtime``) that the app runs inside.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import tzinfo
 from pathlib import Path
@@ -50,6 +54,7 @@ from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
 
 POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
 WIDE = 100  # columns from which the collections tree shows by default
+EXIT_GUARD = 1.0  # seconds after the terminal went away before the process is ended anyway
 MAX_TOASTS = 3  # log notifications per poll; the rest are counted (all are in the server log)
 log = logging.getLogger("mocktui.server")
 
@@ -95,6 +100,7 @@ class MockTUI(App[int]):
         self._tree: CollectionsTree | None = None  # the panels, once mounted
         self._endpoints = self.backend.endpoints  # to notice a reload of the collections
         self._lost_seen = 0
+        self.last_words: Callable[[], None] = lambda: None  # what exit_guard saves before _exit
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -413,14 +419,23 @@ class MockTUI(App[int]):
     # -- SIGHUP and friends ---------------------------------------------------------------------
 
     def hang_up(self) -> None:
-        """The terminal went away (SSH dropped) or we were asked to stop: exit cleanly."""
+        """We were asked to stop (SIGTERM, SIGINT): exit cleanly, restoring the terminal."""
+        self.exit(return_code=0)
+
+    def terminal_gone(self) -> None:
+        """The terminal went away (SIGHUP: a tmux pane closed, an SSH drop; or the tty stopped
+        being one). Nothing can be drawn any more: send what Textual still writes to /dev/null,
+        so its writer thread neither fails nor blocks the exit on a full queue (it did: the
+        process then kept the port and ignored SIGTERM), then exit as usual."""
+        detach_terminal()
+        exit_guard(EXIT_GUARD, self.last_words)
         self.exit(return_code=0)
 
 
 # -- running it ---------------------------------------------------------------------------------
 
 
-async def _watch_terminal(app: MockTUI, interval: float = 1.0) -> None:
+async def _watch_terminal(app: MockTUI, interval: float = 0.2) -> None:
     """Exit when the terminal goes away without a SIGHUP reaching us (e.g. the shell that
     owned it ignored it): a hung-up tty stops being a tty, and Textual's input thread would
     otherwise spin on end-of-file."""
@@ -428,8 +443,34 @@ async def _watch_terminal(app: MockTUI, interval: float = 1.0) -> None:
     while fds:
         await asyncio.sleep(interval)
         if not all(_isatty(fd) for fd in fds):
-            app.hang_up()
+            app.terminal_gone()
             return
+
+
+def detach_terminal() -> None:
+    """Point stdin, stdout and stderr at /dev/null (the terminal is gone)."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    for fd in (0, 1, 2):
+        with contextlib.suppress(OSError):
+            os.dup2(null, fd)
+    os.close(null)
+
+
+def exit_guard(seconds: float, last_words: Callable[[], None]) -> None:
+    """A last resort once the terminal is gone: if the process is still here after
+    ``seconds`` (something in the UI's shutdown blocked), save what must be saved and end it
+    with status 0, so the port is freed and nothing lingers."""
+
+    def guard() -> None:
+        time.sleep(seconds)
+        with contextlib.suppress(Exception):
+            last_words()
+        os._exit(0)
+
+    threading.Thread(target=guard, name="mocktui exit guard", daemon=True).start()
 
 
 def _isatty(fd: int) -> bool:
@@ -469,8 +510,16 @@ async def _dashboard(
         finally:
             watchdog.cancel()
 
+    def on_signal(sig: int) -> None:
+        if sig == signal.SIGHUP:
+            app.terminal_gone()
+        else:
+            app.hang_up()
+
+    app.last_words = lambda: state.close() if state is not None else None
+
     with capture_logging(handler):
-        await runtime.run(front, on_signal=app.hang_up)
+        await runtime.run(front, on_signal=on_signal)
         if settings is not None:
             for line in runtime.write_outputs(settings.har, settings.coverage).lines:
                 log.info("%s", line)

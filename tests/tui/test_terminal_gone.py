@@ -1,0 +1,113 @@
+"""The terminal going away under a running dashboard (a tmux pane closed, an SSH drop): the
+process exits 0 at once and frees its port, every time. A real pseudo-terminal, a real process:
+the pty's master side is closed, as the terminal emulator or sshd does, and the kernel sends
+SIGHUP to the dashboard."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import subprocess
+import sys
+import termios
+import time
+
+import httpx
+import pytest
+
+RUNS = 20
+EXIT_WITHIN = 1.0  # seconds from the hang-up to the process being gone
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_dashboard(port: int) -> tuple[subprocess.Popen[bytes], int]:
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x24\x00\x78\x00\x00\x00\x00\x00")  # 36x120
+
+    def controlling_terminal() -> None:  # in the child: the pty becomes its terminal
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    env = {**os.environ, "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mocktui", "--port", str(port)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        preexec_fn=controlling_terminal,
+        env=env,
+    )
+    os.close(slave)
+    return proc, master
+
+
+def drain(master: int) -> None:
+    """Read what the dashboard drew so far (a terminal would), without blocking."""
+    os.set_blocking(master, False)
+    try:
+        while os.read(master, 65536):
+            pass
+    except OSError:
+        pass
+
+
+def wait_until_serving(url: str, master: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        drain(master)
+        assert proc.poll() is None, "the dashboard exited before serving"
+        try:
+            if httpx.get(f"{url}/users", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise AssertionError("the dashboard did not start serving")
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.connect(("127.0.0.1", port))
+        except ConnectionRefusedError:
+            return True
+    return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux pseudo-terminals")
+def test_closing_the_terminal_ends_the_dashboard_every_time() -> None:
+    slowest = 0.0
+    for run in range(RUNS):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        proc, master = start_dashboard(port)
+        try:
+            wait_until_serving(url, master, proc)
+            for n in (1, 2, 3):
+                httpx.get(f"{url}/users/{n}", timeout=2)
+            # The traffic list, a request's details, then End (as the user who found it did).
+            for keys in (b"\t", b"\r", b"\x1b[F"):
+                os.write(master, keys)
+                time.sleep(0.15)
+                drain(master)
+            hung_up = time.monotonic()
+            os.close(master)
+            master = -1
+            code = proc.wait(timeout=10)
+            took = time.monotonic() - hung_up
+            slowest = max(slowest, took)
+            assert code == 0, f"run {run}: exit status {code}"
+            assert took < EXIT_WITHIN, f"run {run}: exited {took:.2f} s after the hang-up"
+            assert port_is_free(port), f"run {run}: port {port} still taken"
+        finally:
+            if master >= 0:
+                os.close(master)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    print(f"{RUNS} hang-ups, slowest exit {slowest:.2f} s")
