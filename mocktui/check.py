@@ -7,8 +7,10 @@ Whether an example can ever be served is asked of the real matcher, not of a cop
 rules: for each example, the request its saved ``originalRequest`` describes is sent through
 ``Matcher.match`` (wildcard segments filled in, ``x-mock-*`` headers left out), and then a few
 variants of it (another wildcard value, without the query, without the body). An example that
-none of them gets is shadowed by the example that wins its own saved request; only
-``x-mock-response-*`` headers or a pin can reach it, and the finding says which header does.
+none of them gets is shadowed by the example that wins its own saved request. When the same
+requests with ``x-mock-response-code: <its code>`` get it, that is the usual Postman way of
+offering an error response (a 404 saved with the 200's request): a warning. When not even that
+reaches it (only ``x-mock-response-name`` / ``-id`` or a pin do), an error.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from typing import Any
 
 from mocktui import rules
 from mocktui.engine.dynamic import DynamicVariables
-from mocktui.engine.matcher import Entry, Index, Matcher, MatchRequest, MatchSettings, natural_key
+from mocktui.engine.matcher import (
+    Entry,
+    Index,
+    Matcher,
+    MatchRequest,
+    MatchResult,
+    MatchSettings,
+    natural_key,
+)
 from mocktui.engine.store import ControlStore
 from mocktui.engine.template import HELPERS, PLACEHOLDER
 from mocktui.postman.model import Collection, Endpoint, Example, RequestSpec
@@ -30,11 +40,19 @@ ERROR, WARNING = "error", "warning"
 
 # Every kind of finding: code -> (severity, what it means). The README lists the same.
 KINDS: dict[str, tuple[str, str]] = {
-    "never-served": (ERROR, "no request gets this example: another always outscores it"),
+    "never-served": (
+        ERROR,
+        "no request gets this example, not even with x-mock-response-code: another always "
+        "outscores it",
+    ),
     "duplicate-name": (ERROR, "two examples of one endpoint have the same name"),
     "invalid-json": (ERROR, "the body is not JSON while its Content-Type says JSON"),
     "invalid-header-name": (ERROR, "a response header name that is not valid HTTP"),
     "example-left-out": (ERROR, "the example's saved request has no method or URL"),
+    "reachable-by-code-only": (
+        WARNING,
+        "only x-mock-response-code (or a pin) gets this example: another wins otherwise",
+    ),
     "no-examples": (WARNING, "an endpoint without examples: a request for it is a miss"),
     "no-code": (WARNING, "an example without a code: it answers 200"),
     "undefined-variable": (WARNING, "a URL variable defined nowhere"),
@@ -349,50 +367,77 @@ class _Checker:
             if id(entry.endpoint) not in mine:
                 continue
             own = _probe(entry, self.fill)
+            requests = [own, *_variants(entry, self.fill, self.fill_id)]
             result = self.matcher.match(own)
             if result.entry is entry or any(
-                self.matcher.match(variant).entry is entry
-                for variant in _variants(entry, self.fill, self.fill_id)
+                self.matcher.match(r).entry is entry for r in requests[1:]
             ):
                 continue
             winner = result.entry
             if winner is None:  # cannot happen: its own saved request reaches it
                 continue
-            scores = {
-                (c.endpoint_key, c.example_id): c.score for c in result.explanation.candidates
-            }
-            mine_score = scores.get((entry.endpoint.key, entry.example.id))
-            best = scores.get((winner.endpoint.key, winner.example.id))
-            if best is None or mine_score is None:
-                why = ""
-            elif best == mine_score:
-                why = (
-                    f" (tied at {best:g}; ties go to the lowest ID with code 200, else the lowest)"
-                )
-            else:
-                why = f" ({best:g} to {mine_score:g})"
             example = entry.example
+            shadow = _relative(winner.example, winner.endpoint, entry.endpoint)
+            why = _why(result, entry, winner)
+            code = ("x-mock-response-code", str(example.code))
+            by_code = [self.matcher.match(_with(r, *code)) for r in requests]
+            if any(r.entry is entry for r in by_code):
+                message = (
+                    f"{_describe(example)} is only served with x-mock-response-code: "
+                    f"{example.code} (or a pin): {shadow} wins its saved request "
+                    f"{_target(entry, own)} otherwise{why}"
+                )
+                self.add(
+                    "reachable-by-code-only", message, example.json_path, entry.endpoint, example
+                )
+                continue
+            also = ""
+            other = by_code[0].entry
+            if other is not None and other is not winner:
+                also = (
+                    f", and {_relative(other.example, other.endpoint, entry.endpoint)} with "
+                    f"x-mock-response-code: {example.code}"
+                )
             message = (
-                f"{_describe(example)} can never be served by automatic matching: "
-                f"{_relative(winner.example, winner.endpoint, entry.endpoint)} wins its saved "
-                f"request {_target(entry, own)}{why}; {self.reached_by(entry, own)}"
+                f"{_describe(example)} can never be served, by automatic matching nor with "
+                f"x-mock-response-code: {example.code}: {shadow} wins its saved request "
+                f"{_target(entry, own)}{why}{also}; {self.reached_by(entry, own)}"
             )
             self.add("never-served", message, example.json_path, entry.endpoint, example)
 
     def reached_by(self, entry: Entry, own: MatchRequest) -> str:
-        """Which x-mock-response-* header gets this example (asked of the matcher too)."""
+        """Which x-mock-response-name / -id header gets this example (asked of the matcher)."""
         example = entry.example
         for header, value in (
-            ("x-mock-response-code", str(example.code)),
             ("x-mock-response-name", example.name),
             ("x-mock-response-id", example.id),
         ):
-            probe = MatchRequest(
-                own.method, own.path, own.query, (*own.headers, (header, value)), own.body
-            )
-            if self.matcher.match(probe).entry is entry:
+            if self.matcher.match(_with(own, header, value)).entry is entry:
                 return f"only a header such as {header}: {value}, or a pin, reaches it"
         return "only a pin reaches it"
+
+
+def _why(result: MatchResult, entry: Entry, winner: Entry) -> str:
+    """Why ``winner`` beats ``entry`` for the request of ``result``: the two scores."""
+    scores = {(c.endpoint_key, c.example_id): c.score for c in result.explanation.candidates}
+    mine = scores.get((entry.endpoint.key, entry.example.id))
+    best = scores.get((winner.endpoint.key, winner.example.id))
+    if best is None or mine is None:
+        return ""
+    if best == mine:
+        return f" (tied at {best:g}; ties go to the lowest ID with code 200, else the lowest)"
+    return f" ({best:g} to {mine:g})"
+
+
+def _with(request: MatchRequest, header: str, value: str) -> MatchRequest:
+    """``request`` with one more header."""
+    return MatchRequest(
+        request.method,
+        request.path,
+        request.query,
+        (*request.headers, (header, value)),
+        request.body,
+    )
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -54,28 +54,75 @@ def test_never_served_names_the_example_that_shadows_it_and_the_header_that_reac
             pm.example("OK", "/users/:id", id="1"),
             pm.example("Not found", "/users/:id", code=404, id="2"),
             pm.example("Also OK", "/users/:id", id="3"),
+            pm.example("Gone too", "/users/:id", code=404, id="4"),
             id="get-user",
         ),
     )
-    assert of(findings, "never-served") == [
+    # x-mock-response-code: 404 gets 'Not found': the usual way to offer an error response.
+    assert of(findings, "reachable-by-code-only") == [
         (
             "$.item[0].response[1]",
             "get-user",
             "2",
-            "'Not found' (404) can never be served by automatic matching: 'OK' (200) wins its "
-            f"saved request GET /users/{{id}} (tied at 80; {TIE}); only a header such as "
-            "x-mock-response-code: 404, or a pin, reaches it",
+            "'Not found' (404) is only served with x-mock-response-code: 404 (or a pin): 'OK' "
+            f"(200) wins its saved request GET /users/{{id}} otherwise (tied at 80; {TIE})",
         ),
+    ]
+    # Not even its code gets these two: only their name (or ID) or a pin does.
+    assert of(findings, "never-served") == [
         (
             "$.item[0].response[2]",
             "get-user",
             "3",
-            "'Also OK' (200) can never be served by automatic matching: 'OK' (200) wins its "
-            f"saved request GET /users/{{id}} (tied at 80; {TIE}); only a header such as "
-            "x-mock-response-name: Also OK, or a pin, reaches it",
+            "'Also OK' (200) can never be served, by automatic matching nor with "
+            "x-mock-response-code: 200: 'OK' (200) wins its saved request GET /users/{id} "
+            f"(tied at 80; {TIE}); only a header such as x-mock-response-name: Also OK, or a "
+            "pin, reaches it",
+        ),
+        (
+            "$.item[0].response[3]",
+            "get-user",
+            "4",
+            "'Gone too' (404) can never be served, by automatic matching nor with "
+            "x-mock-response-code: 404: 'OK' (200) wins its saved request GET /users/{id} "
+            f"(tied at 80; {TIE}), and 'Not found' (404) with x-mock-response-code: 404; only "
+            "a header such as x-mock-response-name: Gone too, or a pin, reaches it",
         ),
     ]
-    assert [f.code for f in findings] == ["never-served", "never-served"]
+    assert [f.code for f in findings] == [
+        "reachable-by-code-only",
+        "never-served",
+        "never-served",
+    ]
+
+
+def test_reachable_by_code_with_a_variant_of_its_saved_request(pm: Any) -> None:
+    """Its code gets it once the request drops the query the 200 also has: still a warning."""
+    findings = check(
+        pm,
+        pm.item(
+            "Search",
+            "/search?q=x",
+            pm.example("Results", "/search?q=x", id="1"),
+            pm.example("Bad query", "/search?q=x", code=400, id="2"),
+            id="s",
+        ),
+    )
+    assert [(f.code, f.example) for f in findings] == [("reachable-by-code-only", "2")]
+
+
+def test_only_a_pin_reaches_an_example_whose_name_and_id_are_taken(pm: Any) -> None:
+    first = pm.collection(pm.item("a", "/a", pm.example("OK", "/a", id="1"), id="a"))
+    copy = pm.collection(
+        pm.item("b", "/a", pm.example("OK", "/a", id="1"), id="b"),
+        name="copy",
+    )
+    findings = check_collections(load_collections([str(pm.write(first)), str(pm.write(copy))]))
+    assert [f.message for f in findings if f.code == "never-served"] == [
+        "'OK' (200) can never be served, by automatic matching nor with x-mock-response-code: "
+        f"200: 'OK' (200) of 'a' wins its saved request GET /a (tied at 100; {TIE}); only a "
+        "pin reaches it"
+    ]
 
 
 def test_never_served_across_endpoints_and_files(pm: Any) -> None:
@@ -85,21 +132,32 @@ def test_never_served_across_endpoints_and_files(pm: Any) -> None:
             "Get user (copy)",
             "/users/:id?expand=1",
             pm.example("OK too", "/users/:id?expand=1"),
+            pm.example("Same", "/users/:id"),
             pm.example("Gone", "/users/:id", code=410),
         )
     )
     findings = check_collections(load_collections([str(pm.write(first)), str(pm.write(copy))]))
     # With its own query the copy wins; without, the first file's example does.
     assert [
-        (f.file.endswith("c2.postman_collection.json"), f.example, f.message) for f in findings
+        (f.file.endswith("c2.postman_collection.json"), f.code, f.example, f.message)
+        for f in findings
     ] == [
         (
             True,
+            "never-served",
             "2.2",
-            "'Gone' (410) can never be served by automatic matching: 'OK' (200) of 'Get user' "
-            f"wins its saved request GET /users/{{id}} (tied at 80; {TIE}); only a header such "
-            "as x-mock-response-code: 410, or a pin, reaches it",
-        )
+            "'Same' (200) can never be served, by automatic matching nor with "
+            "x-mock-response-code: 200: 'OK' (200) of 'Get user' wins its saved request "
+            f"GET /users/{{id}} (tied at 80; {TIE}); only a header such as "
+            "x-mock-response-name: Same, or a pin, reaches it",
+        ),
+        (
+            True,
+            "reachable-by-code-only",
+            "2.3",
+            "'Gone' (410) is only served with x-mock-response-code: 410 (or a pin): 'OK' (200) "
+            f"of 'Get user' wins its saved request GET /users/{{id}} otherwise (tied at 80; {TIE})",
+        ),
     ]
 
 
@@ -140,8 +198,12 @@ def test_bodies_tell_examples_apart(pm: Any) -> None:
             method="POST",
         ),
     )
-    assert [(f.example, f.message.split(":")[0]) for f in findings] == [
-        ("3", "'same as small' (202) can never be served by automatic matching")
+    assert [(f.code, f.example, f.message.split(":")[0]) for f in findings] == [
+        (
+            "reachable-by-code-only",
+            "3",
+            "'same as small' (202) is only served with x-mock-response-code",
+        )
     ]
 
 
@@ -497,12 +559,12 @@ def test_text_format(two_findings: tuple[list[Collection], list[Finding]]) -> No
     file = collections[0].source
     assert format_text(collections, findings).splitlines() == [
         f"{file}: $.item[0].response[0]: warning: 'e' has no code: it answers 200 [no-code]",
-        f"{file}: $.item[0].response[1]: error: 'e2' (404) can never be served by automatic "
-        f"matching: 'e' (200) wins its saved request GET /a (tied at 100; {TIE}); only a header "
-        "such as x-mock-response-code: 404, or a pin, reaches it [never-served]",
+        f"{file}: $.item[0].response[1]: warning: 'e2' (404) is only served with "
+        "x-mock-response-code: 404 (or a pin): 'e' (200) wins its saved request GET /a "
+        f"otherwise (tied at 100; {TIE}) [reachable-by-code-only]",
         f"{file}: $.item[1]: warning: GET /b ('empty') has no examples: a request for it is a "
         "miss (404) [no-examples]",
-        f"{file}: 2 endpoints, 2 examples: 1 error, 2 warnings",
+        f"{file}: 2 endpoints, 2 examples: 0 errors, 3 warnings",
     ]
 
 
@@ -511,7 +573,7 @@ def test_json_format(two_findings: tuple[list[Collection], list[Finding]]) -> No
     document = json.loads(format_json(collections, findings))
     file = collections[0].source
     assert document["files"] == [
-        {"file": file, "endpoints": 2, "examples": 2, "errors": 1, "warnings": 2}
+        {"file": file, "endpoints": 2, "examples": 2, "errors": 0, "warnings": 3}
     ]
     assert document["findings"][0] == {
         "severity": "warning",
@@ -522,7 +584,11 @@ def test_json_format(two_findings: tuple[list[Collection], list[Finding]]) -> No
         "endpoint": "0/r",
         "example": "1",
     }
-    assert [f["code"] for f in document["findings"]] == ["no-code", "never-served", "no-examples"]
+    assert [f["code"] for f in document["findings"]] == [
+        "no-code",
+        "reachable-by-code-only",
+        "no-examples",
+    ]
 
 
 def test_summary_counts_each_file(pm: Any) -> None:
@@ -543,17 +609,18 @@ def test_findings_are_in_document_order(pm: Any) -> None:
 
 SHARED_COUNTS = {
     # file stem: Counter of finding codes
-    "bench": {"never-served": 1},
+    "bench": {"reachable-by-code-only": 1},
     "commercetools-api": {"no-examples": 1997, "undefined-variable": 139},
     "paypal-partner-apis": {
-        "never-served": 101,
+        "never-served": 57,
+        "reachable-by-code-only": 44,
         "request-differs": 13,
         "no-content-type": 10,
         "no-code": 3,
         "body-variable": 1,
         "undefined-variable": 1,
     },
-    "roxyapi-tarot": {"never-served": 51, "no-content-type": 48},
+    "roxyapi-tarot": {"reachable-by-code-only": 51, "no-content-type": 48},
     "wise-api": {"no-examples": 66, "undefined-variable": 1},
 }
 
@@ -587,9 +654,9 @@ def test_shared_findings_looked_at(shared: Path) -> None:
     }
     # tarot: every error example shares its 200's saved request; x-mock-response-code gets it.
     assert messages["roxyapi-tarot", "$.item[0].item[1].response[3]"] == (
-        "'Card not found' (404) can never be served by automatic matching: 'Card details' (200) "
-        f"wins its saved request GET /api/v2/tarot/cards/fool?lang=en (tied at 110; {TIE}); "
-        "only a header such as x-mock-response-code: 404, or a pin, reaches it"
+        "'Card not found' (404) is only served with x-mock-response-code: 404 (or a pin): "
+        "'Card details' (200) wins its saved request GET /api/v2/tarot/cards/fool?lang=en "
+        f"otherwise (tied at 110; {TIE})"
     )
     # tarot: the requests carry Content-Type, the examples' saved requests do not.
     assert messages["roxyapi-tarot", "$.item[0].item[2].response[0].originalRequest"] == (
@@ -606,7 +673,8 @@ def test_shared_findings_looked_at(shared: Path) -> None:
         "which resolves to nothing: it is sent as written"
     )
     assert messages["bench", "$.item[1].response[1]"].startswith(
-        "'Not found' (404) can never be served by automatic matching: 'One user' (200)"
+        "'Not found' (404) is only served with x-mock-response-code: 404 (or a pin): "
+        "'One user' (200)"
     )
     assert messages["wise-api", "$.item[0].item[0].request.url"] == (
         "{{host}} is defined nowhere (collection, --env, --var): read as the host, so it adds "

@@ -53,7 +53,8 @@ def files(tmp_path: Path) -> dict[str, str]:
     paths = {
         "clean": collection(item("c", "/c", 200)),
         "warned": collection(item("a", "/a", None), item("b", "/b")),
-        "failing": collection(item("a", "/a", 200, 404)),
+        "failing": collection(item("a", "/a", 200, 200)),  # e2: only its name reaches it
+        "offered": collection(item("a", "/a", 200, 404)),  # e2: x-mock-response-code reaches it
     }
     out = {}
     for name, text in paths.items():
@@ -80,10 +81,13 @@ def test_exit_status_follows_the_findings(files: dict[str, str]) -> None:
         f"{files['warned']}: 2 endpoints, 1 example: 0 errors, 2 warnings",
     ]
     assert run("check", "--strict", files["warned"]).returncode == 1
+    offered = run("check", files["offered"])  # an error response offered the Postman way
+    assert offered.returncode == 0
+    assert offered.stdout.splitlines()[0].endswith("[reachable-by-code-only]")
     failing = run("check", files["failing"], files["clean"])
     assert failing.returncode == 1
     assert failing.stdout.splitlines()[0].startswith(
-        f"{files['failing']}: $.item[0].response[1]: error: 'e2' (404) can never be served"
+        f"{files['failing']}: $.item[0].response[1]: error: 'e2' (200) can never be served"
     )
     assert failing.stdout.splitlines()[-2:] == [
         f"{files['failing']}: 1 endpoint, 2 examples: 1 error, 0 warnings",
