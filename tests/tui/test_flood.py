@@ -1,0 +1,105 @@
+"""The dashboard under a flood: it stays up, counts every request (shown or reported dropped),
+a key pressed during the flood takes effect, and memory stays bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import time
+
+import httpx
+import pytest
+
+from mocktui.config import build_engine
+from mocktui.engine.engine import EngineSettings
+from mocktui.server.runtime import serving
+from mocktui.server.serve import base_url, bind_socket
+from mocktui.tui.app import MockTUI
+from mocktui.tui.sample import TZ, URL
+from mocktui.tui.traffic import TrafficView
+
+from .conftest import wait_for
+from .test_dashboard import users_key
+
+CONCURRENCY = 32
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def flood(requests: int) -> None:
+    engine = build_engine([], seed=1, history=2_000)
+    app = MockTUI(engine, url=URL, tz=TZ, poll_interval=1 / 12)
+    sock = bind_socket("127.0.0.1", 0)
+    statuses: dict[int, int] = {}
+    sent = 0
+    with sock:
+        async with (
+            serving(engine, sock),
+            httpx.AsyncClient(
+                base_url=base_url(sock),
+                timeout=30,
+                limits=httpx.Limits(max_connections=CONCURRENCY),
+            ) as http,
+            app.run_test(size=(120, 36)) as pilot,
+        ):
+            key = users_key(engine)
+            before = rss_mb()
+            pinned_at: float | None = None
+            pressed_at: float | None = None
+            first_pinned_answer: float | None = None
+            after_pin: list[int] = []
+
+            async def worker(n: int) -> None:
+                nonlocal sent, first_pinned_answer
+                for _ in range(n):
+                    response = await http.get("/users")
+                    sent += 1
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                    if pressed_at is not None and first_pinned_answer is None:
+                        if response.json() == []:
+                            first_pinned_answer = time.monotonic()
+                    if pinned_at is not None:
+                        after_pin.append(len(response.json()))
+
+            share = requests // CONCURRENCY
+            workers = [asyncio.create_task(worker(share)) for _ in range(CONCURRENCY)]
+            while sent < requests // 2:
+                await asyncio.sleep(0.05)
+            pressed_at = time.monotonic()
+            await pilot.press("2")  # pin "Empty list" while the flood runs
+            pinned_at = time.monotonic()
+            await asyncio.gather(*workers)
+            assert first_pinned_answer is not None, "no answer came from the pinned example"
+            took_key = first_pinned_answer - pressed_at
+            view = app.query_one(TrafficView)
+            await wait_for(pilot, lambda: view.total == sent, timeout=10)
+            after = rss_mb()
+    total = share * CONCURRENCY
+    assert sent == total
+    assert statuses == {200: total}
+    assert engine.store.requests == total
+    # Every request is counted by the dashboard: shown, or reported dropped.
+    assert view.total == total
+    assert view.dropped + min(view.cap, total) >= total
+    # The pin took effect for the requests after it (all "Empty list": [] ).
+    assert after_pin and set(after_pin[CONCURRENCY:]) == {0}, "the pin did not take effect"
+    # From the key press to the first answer by the pinned example (client, server and
+    # dashboard share one loop here, so this is an upper bound of what a user sees).
+    assert took_key < 1.0, f"the key took {took_key:.2f} s to take effect during the flood"
+    assert after - before < 150, f"RSS grew from {before:.0f} to {after:.0f} MB"
+    print(f"{total} requests, RSS {before:.0f} -> {after:.0f} MB, key {took_key * 1000:.0f} ms")
+
+
+async def test_flood_with_the_dashboard() -> None:
+    await flood(1_600)
+
+
+@pytest.mark.slow
+async def test_long_flood_with_the_dashboard() -> None:
+    await flood(100_000)
