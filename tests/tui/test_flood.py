@@ -100,6 +100,6 @@ async def test_flood_with_the_dashboard() -> None:
     await flood(1_600)
 
 
-@pytest.mark.slow
+@pytest.mark.long
 async def test_long_flood_with_the_dashboard() -> None:
     await flood(100_000)
