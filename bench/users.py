@@ -327,6 +327,9 @@ class Server:
         log = open(self.log_path, "wb")  # noqa: SIM115 (the child's; closed below)
         argv = pin.server + spec.argv(self.port)
         env = dict(os.environ)
+        if spec.mocktui:  # this checkout's mocktui, whichever one the venv has installed
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT),
+                                                              env.get("PYTHONPATH"))))
         cwd = spec.cwd or work
         cwd.mkdir(parents=True, exist_ok=True)
         self.launched = time.monotonic()
