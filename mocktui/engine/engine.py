@@ -114,6 +114,44 @@ class Prepared:
     matcher: Matcher
     compiled: dict[int, _Compiled]
     entries_of: dict[str, list[Entry]]
+    reach: Matcher  # over the endpoints' own requests: which endpoints a request reaches
+
+
+class _AllEnabled:
+    """For the index of the endpoints' own requests: nothing there is ever disabled."""
+
+    def endpoint_enabled(self, key: str, /) -> bool:
+        return True
+
+    def example_enabled(self, key: str, example_id: str, /) -> bool:
+        return True
+
+
+_ALL_ENABLED = _AllEnabled()
+
+
+def requests_index(endpoints: Sequence[Endpoint]) -> Index:
+    """An index of the endpoints' own requests (each as a stand-in example), so that the path
+    steps can tell which endpoints a request reaches through them."""
+    index = Index()
+    for endpoint in endpoints:
+        request = endpoint.request
+        if request.problem or not request.method:
+            continue
+        stand_in = Example(
+            id=f"{endpoint.key}#request",
+            name=endpoint.name,
+            code=200,
+            status="",
+            headers=(),
+            body="",
+            content_type=None,
+            request=request,
+            endpoint_key=endpoint.key,
+            position=0,
+        )
+        index.add(Entry.build(stand_in, endpoint))
+    return index
 
 
 class MockEngine:
@@ -164,7 +202,8 @@ class MockEngine:
         matcher = Matcher(
             index, self.store, MatchSettings(self.settings.match_body, self.settings.match_headers)
         )
-        return Prepared(collections, endpoints, index, matcher, compiled, by_endpoint)
+        reach = Matcher(requests_index(endpoints), _ALL_ENABLED, MatchSettings())
+        return Prepared(collections, endpoints, index, matcher, compiled, by_endpoint, reach)
 
     def install(self, prepared: Prepared) -> None:
         """Swap a prepared load in, all at once (call it where requests are answered: between
@@ -176,6 +215,7 @@ class MockEngine:
         self.matcher = prepared.matcher
         self._compiled = prepared.compiled
         self._entries_of = prepared.entries_of
+        self._reach = prepared.reach
         self.attach_report = self.store.attach(prepared.endpoints)
 
     def skipped_report(self) -> list[str]:
@@ -254,7 +294,7 @@ class MockEngine:
         entry, explanation = match.entry, match.explanation
         store = self.store
         if store.steering and not match.explicit:
-            steer = store.steer(self._reached(match), self._eligible(match, method))
+            steer = store.steer(self._reached(match, method, path), self._eligible(match, method))
             if steer is not None:
                 entry, explanation = self._steered(match, steer)
         if entry is None:
@@ -284,9 +324,15 @@ class MockEngine:
         response.delay_ms = self._delay(entry, request, match)
         return response
 
-    @staticmethod
-    def _reached(match: MatchResult) -> set[str]:
-        return {e.endpoint.key for e in match.reached}
+    def _reached(self, match: MatchResult, method: str, path: str) -> set[str]:
+        """The endpoints this request reaches (spec section 7): those whose examples' saved
+        requests or whose own request the method and path steps admit."""
+        if match.head_as_get:
+            method = "GET"
+        keys = {e.endpoint.key for e in match.reached}
+        own = self._reach.match(MatchRequest(method, path))
+        keys.update(e.endpoint.key for e in own.reached)
+        return keys
 
     def _eligible(self, match: MatchResult, method: str) -> Callable[[str], list[Example]]:
         """For a mode: an endpoint's examples that can answer this method, enabled ones only."""
@@ -356,7 +402,8 @@ class MockEngine:
         store = self.store
         endpoint_delay = 0
         if store.delayed:
-            keys = self._reached(match) | {entry.endpoint.key}
+            method = request.method.upper()
+            keys = self._reached(match, method, request.path or "/") | {entry.endpoint.key}
             endpoint_delay = max(store.delay(k) for k in keys)
         total = self.settings.delay_ms + endpoint_delay + entry.example.delay_ms
         return min(total, MAX_DELAY_MS)

@@ -369,3 +369,27 @@ def test_controls_that_match_nothing_are_kept_and_reported(
     assert {c["endpoint"]["key"] for c in saved} == {"ep-list", "ep-other"}
     engine.load([pm.load(three)])  # it comes back: the control re-attaches
     assert engine.store.delay("ep-other") == 100
+
+
+def test_a_request_reaches_an_endpoint_through_its_own_request_too(pm: Any) -> None:
+    # PayPal-style: the endpoint is POST /v1/orders/view, its examples were saved at .../view/1.
+    data = pm.collection(
+        pm.item(
+            "view",
+            "/v1/orders/view",
+            pm.example(
+                "saved elsewhere", "/v1/orders/view/1", id="1", code=201, method="POST"
+            ),
+            id="ep-view",
+            method="POST",
+        ),
+    )
+    engine = MockEngine([pm.load(data)])
+    assert send(engine, "/v1/orders/view", method="POST").status == 404  # Postman: a miss
+    engine.store.pin("ep-view", 1)
+    response = send(engine, "/v1/orders/view", method="POST")
+    assert (response.status, response.example.name) == (201, "saved elsewhere")
+    assert response.explanation.decided_by == "pin"
+    engine.store.pin("ep-view", None)
+    engine.store.set_delay("ep-view", 40)
+    assert send(engine, "/v1/orders/view/1", method="POST").delay_ms == 40
