@@ -4,7 +4,8 @@ Widgets read endpoints, their controls and counts, pull request events, and call
 through it. ``LocalBackend`` wraps the engine running in this process; a remote implementation
 over the control API (``GET /__mocktui/endpoints``, ``/traffic``, ``/events``, the POST routes)
 fits the same protocol: every value here is the plain data those routes return (the endpoint
-view is ``engine.views.endpoint_view``, events decode with ``RequestEvent.from_dict``).
+view is ``engine.views.endpoint_view``, events decode with ``RequestEvent.from_dict``; the
+problems are ``mocktui check``'s findings, ``Finding(**item)`` of its ``--format json``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from mocktui.check import Finding, check_collections
 from mocktui.engine.actions import Actions
 from mocktui.engine.engine import MockEngine
 from mocktui.engine.events import RequestEvent
@@ -52,6 +54,7 @@ class Backend(Protocol):
     def listen(self, listener: ChangeListener) -> None: ...
     def unlisten(self, listener: ChangeListener) -> None: ...
     def export_har(self, folder: str | Path) -> Path: ...
+    def problems(self) -> list[Finding]: ...
 
 
 class LocalBackend:
@@ -104,3 +107,8 @@ class LocalBackend:
 
     def export_har(self, folder: str | Path) -> Path:
         return export_har(self.engine, folder, self.url)
+
+    def problems(self) -> list[Finding]:
+        """What ``mocktui check`` finds in the collections served now (it runs the matcher for
+        every example: call it off the event loop for large collections)."""
+        return check_collections(self.engine.collections)

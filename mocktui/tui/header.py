@@ -21,7 +21,9 @@ class Counts:
 class StatusHeader(Widget):
     """``mocktui  http://127.0.0.1:3000  public      8 endpoints · 18 examples · ...``.
 
-    In private mode it says so; the key itself is never shown.
+    In private mode it says so; the key itself is never shown. When ``mocktui check`` finds
+    problems in the collections, their count follows the mode (errors in red, warnings in
+    yellow): ``⚠ 2 errors · 6 warnings``, ``⚠ 8 problems`` or ``⚠ 8`` as the width allows.
     """
 
     DEFAULT_CSS = """
@@ -29,18 +31,31 @@ class StatusHeader(Widget):
     """
 
     def __init__(
-        self, url: str, private: bool, counts: Counts, exposed: bool = False, **kwargs: object
+        self,
+        url: str,
+        private: bool,
+        counts: Counts,
+        exposed: bool = False,
+        problems: tuple[int, int] = (0, 0),
+        **kwargs: object,
     ) -> None:
-        """``exposed``: public and listening beyond this machine (a warning, in red)."""
+        """``exposed``: public and listening beyond this machine (a warning, in red).
+        ``problems``: (errors, warnings) of ``mocktui check`` (none shown when both are 0)."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.url = url
         self.private = private
         self.exposed = exposed and not private
         self.counts = counts
+        self.problems = problems
 
     def set_counts(self, counts: Counts) -> None:
         if counts != self.counts:
             self.counts = counts
+            self.refresh()
+
+    def set_problems(self, errors: int, warnings: int) -> None:
+        if (errors, warnings) != self.problems:
+            self.problems = (errors, warnings)
             self.refresh()
 
     def render(self) -> Text:
@@ -57,16 +72,47 @@ class StatusHeader(Widget):
         short_counts = (
             f"{c.endpoints} ep · {c.examples} ex · {c.requests:,} req · {c.misses:,} miss"
         )
-        for left_mode, counts in ((mode, long_counts), (short_mode, long_counts)):
-            text = self._line(left_mode, counts, width)
+        long_problems, mid_problems, short_problems = self._problem_texts()
+        tries = [
+            (mode, long_counts, long_problems),
+            (mode, long_counts, mid_problems),
+            (short_mode, long_counts, mid_problems),
+            (short_mode, short_counts, mid_problems),
+        ]
+        if not self.private and not self.exposed:  # "public" says least: it goes first
+            tries.append(("", short_counts, mid_problems))
+        tries += [
+            (short_mode, short_counts, short_problems),
+            ("", short_counts, short_problems),
+            ("", short_counts, Text()),
+        ]
+        for left_mode, counts, problems in tries:
+            text = self._line(left_mode, counts, problems, width)
             if text is not None:
                 return text
-        text = self._line(short_mode, short_counts, width)
-        if text is None:
-            text = self._line("", short_counts, width)
-        return text or Text(safe(self.url))
+        return Text(safe(self.url))
 
-    def _line(self, mode: str, counts: str, width: int) -> Text | None:
+    def _problem_texts(self) -> tuple[Text, Text, Text]:
+        """The problems' count, long to short (empty when there are none)."""
+        errors, warnings = self.problems
+        total = errors + warnings
+        if not total:
+            return Text(), Text(), Text()
+        style = "bold red" if errors else "bold yellow"
+        long = Text("⚠ ", style)
+        parts = []
+        if errors:
+            parts.append((f"{errors:,} error" + ("" if errors == 1 else "s"), "bold red"))
+        if warnings:
+            parts.append((f"{warnings:,} warning" + ("" if warnings == 1 else "s"), "bold yellow"))
+        for i, (part, part_style) in enumerate(parts):
+            if i:
+                long.append(" · ")
+            long.append(part, part_style)
+        mid = Text(f"⚠ {total:,} problem" + ("" if total == 1 else "s"), style)
+        return long, mid, Text(f"⚠ {total:,}", style)
+
+    def _line(self, mode: str, counts: str, problems: Text, width: int) -> Text | None:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(" mocktui ", "bold reverse")
         text.append(" ")
@@ -75,6 +121,9 @@ class StatusHeader(Widget):
             text.append("  ")
             style = "bold yellow" if self.private else "bold white on red" if self.exposed else ""
             text.append(mode, style)
+        if problems:
+            text.append("  ")
+            text.append_text(problems)
         used = text.cell_len
         if used + 2 + len(counts) + 1 > width:
             return None
