@@ -40,7 +40,7 @@ from mocktui.formats.curl import curl_command
 from mocktui.rules import is_loopback
 from mocktui.server.runtime import Runtime
 from mocktui.tui import keys
-from mocktui.tui.backend import Backend, LocalBackend
+from mocktui.tui.backend import Backend, Finding, LocalBackend
 from mocktui.tui.collections import CollectionsTree
 from mocktui.tui.detail import DetailScreen
 from mocktui.tui.dialogs import NameDialog, ServerLogScreen, TextScreen
@@ -49,6 +49,7 @@ from mocktui.tui.examples import ExamplesScreen
 from mocktui.tui.header import Counts, StatusHeader
 from mocktui.tui.help import HelpScreen
 from mocktui.tui.logs import DashboardLog, capture_logging
+from mocktui.tui.problems import ProblemsScreen, tally
 from mocktui.tui.safe import safe, safe_markup
 from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
 
@@ -56,6 +57,7 @@ POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
 WIDE = 100  # columns from which the collections tree shows by default
 EXIT_GUARD = 1.0  # seconds after the terminal went away before the process is ended anyway
 MAX_TOASTS = 3  # log notifications per poll; the rest are counted (all are in the server log)
+CHECK_INLINE = 200  # endpoints + examples up to which mocktui check runs on the loop (< 40 ms)
 log = logging.getLogger("mocktui.server")
 
 
@@ -101,6 +103,8 @@ class MockTUI(App[int]):
         self._endpoints = self.backend.endpoints  # to notice a reload of the collections
         self._lost_seen = 0
         self.last_words: Callable[[], None] = lambda: None  # what exit_guard saves before _exit
+        self.findings: list[Finding] | None = None  # mocktui check's, once it ran
+        self.check_seconds = 0.0  # how long the last check took (in its thread, if one)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -154,6 +158,7 @@ class MockTUI(App[int]):
             )
         self.poll()
         self.set_interval(self.poll_interval, self.poll, name="drain events")
+        self.check_problems()
 
     def on_unmount(self) -> None:
         self.backend.unlisten(self._control_changed)
@@ -195,6 +200,7 @@ class MockTUI(App[int]):
             self._tree.populate(self.backend.collections)
             self._table.show(self.backend.endpoints)
             self._table.border_title = "Endpoints"
+            self.check_problems()
         self._header.set_counts(self._counts())
         self._notify_logs()
 
@@ -320,6 +326,56 @@ class MockTUI(App[int]):
 
         self._run_action(run)
 
+    # -- problems: mocktui check's findings, in the header and a screen -------------------------
+
+    def check_problems(self) -> None:
+        """Run ``mocktui check`` on the collections served (at start and after each reload).
+        Small ones inline (the header shows the count in the first frame); large ones in a
+        thread, so requests are answered meanwhile (the server shares this loop)."""
+        endpoints = self.backend.endpoints
+
+        def timed() -> tuple[list[Finding], float]:
+            started = time.perf_counter()
+            return self.backend.problems(), time.perf_counter() - started
+
+        if len(endpoints) + self.backend.counts()[1] <= CHECK_INLINE:
+            self._problems_found(endpoints, *timed())
+            return
+
+        async def in_thread() -> None:
+            self._problems_found(endpoints, *await asyncio.to_thread(timed))
+
+        self.run_worker(in_thread(), name="mocktui check", group="problems", exclusive=True)
+
+    def _problems_found(self, endpoints: object, findings: list[Finding], seconds: float) -> None:
+        if self.backend.endpoints is not endpoints:  # reloaded meanwhile: its own check follows
+            return
+        self.check_seconds = seconds
+        self.findings = findings
+        errors, warnings = tally(findings)
+        self._header.set_problems(errors, warnings)
+        for screen in self.screen_stack:
+            if isinstance(screen, ProblemsScreen):
+                screen.show(findings)
+
+    def action_problems(self) -> None:
+        """The Problems screen; ``enter`` on a finding selects its endpoint here."""
+        if any(isinstance(screen, ProblemsScreen) for screen in self.screen_stack):
+            return
+        self.push_screen(ProblemsScreen(self.backend, self.findings), self._jump_to_endpoint)
+
+    def _jump_to_endpoint(self, key: str | None) -> None:
+        if key is None:
+            return
+        table = self._table
+        if key not in table.rows:  # narrowed to another folder: show them all
+            table.show(self.backend.endpoints)
+            table.border_title = "Endpoints"
+        if table.select(key):
+            table.focus()
+        else:
+            self.bell()
+
     # -- app actions ----------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
@@ -342,6 +398,14 @@ class MockTUI(App[int]):
         )
         if screen is not self.screen_stack[0]:
             return
+        errors, warnings = tally(self.findings or [])
+        yield SystemCommand(
+            "Problems…",
+            f"What mocktui check finds: {errors} errors, {warnings} warnings (enter: go to one)"
+            if self.findings is not None
+            else "What mocktui check finds (still checking)",
+            self.action_problems,
+        )
         yield SystemCommand(
             "Toggle collections tree",
             "Show or hide the collections panel",

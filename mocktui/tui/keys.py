@@ -74,6 +74,14 @@ FILTER = [
     Binding("escape", "cancel", "Cancel", id="filter.cancel"),
 ]
 
+#: The problems of the collections (ctrl+p, "Problems…").
+PROBLEMS = [
+    Binding("enter", "jump", "Go to endpoint", id="problems.jump"),
+    Binding("escape", "close", "Back", id="problems.close"),
+    Binding("home", "scroll_top", "First", show=False, id="problems.first"),
+    Binding("end", "scroll_bottom", "Last", show=False, id="problems.last"),
+]
+
 #: The detail view of one request.
 DETAIL = [
     Binding("escape", "close", "Close", id="detail.close"),
