@@ -43,7 +43,7 @@ from mocktui.tui import keys
 from mocktui.tui.backend import Backend, Finding, LocalBackend
 from mocktui.tui.collections import CollectionsTree
 from mocktui.tui.detail import DetailScreen
-from mocktui.tui.dialogs import NameDialog, ServerLogScreen, TextScreen
+from mocktui.tui.dialogs import NameDialog, QuitDialog, ServerLogScreen, TextScreen
 from mocktui.tui.endpoints import EndpointsTable
 from mocktui.tui.examples import ExamplesScreen
 from mocktui.tui.header import Counts, StatusHeader
@@ -55,7 +55,8 @@ from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
 
 POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
 WIDE = 100  # columns from which the collections tree shows by default
-EXIT_GUARD = 1.0  # seconds after the terminal went away before the process is ended anyway
+RECENT_TRAFFIC = 60.0  # seconds: quitting after requests this recent asks first
+EXIT_GUARD = 0.8  # seconds after the terminal went away before the process is ended anyway
 MAX_TOASTS = 3  # log notifications per poll; the rest are counted (all are in the server log)
 CHECK_INLINE = 200  # endpoints + examples up to which mocktui check runs on the loop (< 40 ms)
 log = logging.getLogger("mocktui.server")
@@ -105,6 +106,7 @@ class MockTUI(App[int]):
         self.last_words: Callable[[], None] = lambda: None  # what exit_guard saves before _exit
         self.findings: list[Finding] | None = None  # mocktui check's, once it ran
         self.check_seconds = 0.0  # how long the last check took (in its thread, if one)
+        self._last_traffic = -RECENT_TRAFFIC  # monotonic time of the newest request seen
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -183,6 +185,8 @@ class MockTUI(App[int]):
         events = self.subscription.drain()
         lost = self.subscription.dropped - self._lost_seen
         self._lost_seen = self.subscription.dropped
+        if events:
+            self._last_traffic = time.monotonic()
         if events or lost:
             self._traffic.add(events, lost)
             hit = {e.endpoint_key for e in events if e.endpoint_key}
@@ -379,7 +383,21 @@ class MockTUI(App[int]):
     # -- app actions ----------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        self.exit(return_code=0)
+        """``q`` or Ctrl+C: stop. When requests were served in the last minute, others may be
+        using the mock: ask once (``y``, ``enter``, ``q`` or Ctrl+C again stop it)."""
+        if isinstance(self.screen, QuitDialog):
+            self.exit(return_code=0)
+            return
+        if time.monotonic() - self._last_traffic > RECENT_TRAFFIC:
+            self.exit(return_code=0)
+            return
+
+        def done(stop: bool | None) -> None:
+            if stop:
+                self.exit(return_code=0)
+
+        self.push_screen(QuitDialog(), done)
+
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

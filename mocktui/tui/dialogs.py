@@ -185,3 +185,21 @@ class TextScreen(ModalScreen[None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class QuitDialog(ModalScreen[bool]):
+    """"Stop the mock for everyone using it?": y / enter stop it, n / escape go back."""
+
+    BINDINGS = [*keys.QUIT]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="quit-dialog", classes="dialog") as box:
+            box.border_title = "Quit"
+            yield Label(Text("Requests arrived in the last minute."))
+            yield Label(Text("Stop the mock for everyone using it? (y/n)", style="bold"))
+
+    def action_stop(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

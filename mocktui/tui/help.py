@@ -17,7 +17,7 @@ from mocktui.tui import keys
 
 #: Longer words for the help screen, by binding id (the footer uses the short descriptions).
 DESCRIPTIONS = {
-    "app.quit": "quit (stops the server)",
+    "app.quit": "quit (stops the server; asks first when requests came in the last minute)",
     "app.help": "this help",
     "app.focus_next": "next panel",
     "app.focus_previous": "previous panel",

@@ -15,6 +15,8 @@ from textual.binding import Binding
 #: Everywhere (the app).
 APP = [
     Binding("q", "quit", "Quit", id="app.quit"),
+    # Ctrl+C quits too, as in every terminal program (Textual's default only says how to quit).
+    Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
     Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
     Binding("tab", "app.focus_next", "Next panel", show=False, id="app.focus_next"),
     Binding(
@@ -92,6 +94,13 @@ DETAIL = [
 #: Dialogs and the help screen.
 DIALOG = [
     Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+]
+#: "Stop the mock for everyone?" (q or Ctrl+C again also stops it: the app's quit).
+QUIT = [
+    Binding("y", "stop", "Stop it", id="quit.yes"),
+    Binding("enter", "stop", "Stop it", show=False, id="quit.enter"),
+    Binding("n", "cancel", "Keep serving", id="quit.no"),
+    Binding("escape", "cancel", "Keep serving", show=False, id="quit.escape"),
 ]
 HELP = [
     Binding("escape", "close", "Close", id="help.close"),

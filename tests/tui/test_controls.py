@@ -146,3 +146,33 @@ async def test_state_file_notes_show_as_notifications(engine: MockEngine) -> Non
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert any("GET /gone" in str(n.message) for n in app._notifications)
+
+
+async def test_quit_asks_once_when_the_mock_is_in_use(
+    make_app: MakeApp, client: httpx.AsyncClient
+) -> None:
+    from mocktui.tui.dialogs import QuitDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await client.get("/users")
+        await wait_for(pilot, lambda: app.backend.counts()[2] == 1)
+        await pilot.pause(0.2)  # the dashboard drains the request (the poll)
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitDialog)
+        await pilot.press("n")
+        assert not isinstance(app.screen, QuitDialog) and app.is_running
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitDialog)
+        await pilot.press("ctrl+c")  # again: stop
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quit_without_recent_traffic_does_not_ask(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 0

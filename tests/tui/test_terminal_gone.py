@@ -111,3 +111,58 @@ def test_closing_the_terminal_ends_the_dashboard_every_time() -> None:
                 proc.kill()
                 proc.wait()
     print(f"{RUNS} hang-ups, slowest exit {slowest:.2f} s")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux pseudo-terminals")
+@pytest.mark.parametrize("how", ["q", "ctrl+c", "SIGTERM"])
+def test_quitting_during_a_flood_exits_0_and_restores_the_terminal(how: str) -> None:
+    import threading
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc, master = start_dashboard(port)
+    stop = threading.Event()
+    statuses: list[int] = []
+
+    def flood() -> None:
+        with httpx.Client(base_url=url, timeout=5) as client:
+            while not stop.is_set():
+                try:
+                    statuses.append(client.get("/users").status_code)
+                except httpx.HTTPError:
+                    return  # the server has gone: the flood ends
+
+    try:
+        wait_until_serving(url, master, proc)
+        thread = threading.Thread(target=flood)
+        thread.start()
+        time.sleep(0.8)
+        drain(master)
+        if how == "SIGTERM":
+            proc.terminate()
+        else:  # requests in the last minute: it asks once; y stops
+            os.write(master, b"q" if how == "q" else b"\x03")
+            time.sleep(0.4)
+            assert proc.poll() is None, "quit without asking while the mock was in use"
+            os.write(master, b"y")
+        screen = b""
+        deadline = time.monotonic() + 8
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                screen += os.read(master, 65536)
+            except (BlockingIOError, OSError):
+                time.sleep(0.02)
+        stop.set()
+        thread.join(10)
+        assert proc.wait(timeout=2) == 0
+        assert port_is_free(port)
+        assert statuses and 500 not in statuses
+        # The terminal is given back: the alternate screen is left and the cursor shown.
+        assert b"\x1b[?1049l" in screen
+        assert b"\x1b[?25h" in screen
+    finally:
+        stop.set()
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
