@@ -61,13 +61,14 @@ def _fit(text: Text, width: int) -> Text:
 
 
 def _endpoint_cell(method: str, path: str, width: int) -> Text:
-    """``GET /users/{id}``, cut from the left when too long: paths share their prefix, their
-    end tells endpoints apart."""
-    plain = f"{method} {path}"
-    if len(plain) > width:
-        return Text("…" + plain[len(plain) - (width - 1) :], end="")
+    """``GET /users/{id}``; a path too long is cut from the left (paths share their prefix,
+    their end tells endpoints apart), the method is kept."""
     text = Text(method, style=f"bold {method_style(method)}", end="")
+    room = width - len(method) - 1
+    if len(path) > room:
+        path = "…" + path[len(path) - max(room - 1, 0) :]
     text.append(" " + path)
+    text.truncate(width, overflow="ellipsis")
     return text
 
 
@@ -213,7 +214,8 @@ class ProblemsScreen(Screen[str | None]):
         self._describe(self.query_one(ProblemsTable).selected)
 
     def _describe(self, finding: Finding | None) -> None:
-        """The highlighted finding in full: what, where in the file, which endpoint."""
+        """The highlighted finding in full: what and which endpoint, where in the file, the
+        message (last: the longest ones, 9 lines at 80 columns, still fit)."""
         detail = self.query_one("#problems-detail", Static)
         if finding is None:
             if self.findings is None:
@@ -233,8 +235,8 @@ class ProblemsScreen(Screen[str | None]):
         text.append(f" [{safe(finding.code)}]  ", "dim")
         text.append_text(table.endpoint_text(finding, name=True))
         text.append("\n")
-        text.append(safe(finding.message))
-        text.append("\n")
         text.append(f"{safe(self.file_names.get(finding.file, finding.file))}: ", "dim")
         text.append(safe(finding.path), "dim")
+        text.append("\n")
+        text.append(safe(finding.message))
         detail.update(text)

@@ -270,3 +270,13 @@ def test_problems_screen_80x24(snap_compare: SnapCompare) -> None:
         await pilot.pause()
 
     assert snap_compare(sample_app(), run_before=open_problems, terminal_size=(80, 24))
+
+
+def test_a_long_path_is_cut_from_the_left_and_keeps_its_method() -> None:
+    from mocktui.tui.problems import _endpoint_cell
+
+    assert _endpoint_cell("GET", "/users", 20).plain == "GET /users"
+    cell = _endpoint_cell("POST", "/v1/customer/wallet-domains", 20)
+    assert cell.plain == "POST …wallet-domains"
+    assert cell.cell_len == 20
+    assert _endpoint_cell("DELETE", "/a/very/long/path", 8).cell_len <= 8
