@@ -26,7 +26,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -225,14 +225,17 @@ class MockTUI(App[int]):
 
     # -- layout ---------------------------------------------------------------------------------
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # The new size is the event's: self.size can still be the old one here (it was: after
+        # 120 -> 80 -> 120 columns the tree showed and hid the wrong way round).
         if self._tree is not None:
-            self._apply_tree()
+            self._apply_tree(event.size.width)
 
-    def _apply_tree(self) -> None:
+    def _apply_tree(self, width: int | None = None) -> None:
         tree = self._tree
         assert tree is not None
-        visible = self.tree_shown if self.tree_shown is not None else self.size.width >= WIDE
+        width = self.size.width if width is None else width
+        visible = self.tree_shown if self.tree_shown is not None else width >= WIDE
         if tree.display != visible:
             tree.display = visible
             if not visible and tree.has_focus:

@@ -176,3 +176,17 @@ async def test_quit_without_recent_traffic_does_not_ask(make_app: MakeApp) -> No
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_the_tree_follows_the_size_after_resizes(make_app: MakeApp) -> None:
+    from mocktui.tui.collections import CollectionsTree
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        tree = app.query_one(CollectionsTree)
+        seen = [tree.display]
+        for width in (80, 120, 80, 120):
+            await pilot.resize_terminal(width, 36)
+            await pilot.pause()
+            seen.append(tree.display)
+        assert seen == [True, False, True, False, True]
