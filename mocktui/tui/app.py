@@ -304,6 +304,28 @@ class MockTUI(App[int]):
             TextScreen("curl", command, "copied to the clipboard (OSC 52) · escape to close")
         )
 
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """The palette's "Screenshot": an SVG in the working directory (Textual's default is
+        ~/Downloads, which a server seldom has, and it failed without a reason), and say where."""
+        folder = path or str(Path.cwd())
+        try:
+            written = self.save_screenshot(filename, folder, time_format)
+        except OSError as exc:
+            self.notify(
+                safe(f"cannot write the screenshot in {folder}: {exc.strerror or exc}"),
+                title="screenshot",
+                severity="error",
+                markup=False,
+            )
+            return None
+        self.notify(safe(f"screenshot written to {written}"), title="screenshot", markup=False)
+        return written
+
     def action_save_scenario(self) -> None:
         """``S``: save every control under a name."""
         taken = self.backend.scenarios()

@@ -190,3 +190,18 @@ async def test_the_tree_follows_the_size_after_resizes(make_app: MakeApp) -> Non
             await pilot.pause()
             seen.append(tree.display)
         assert seen == [True, False, True, False, True]
+
+
+async def test_screenshot_goes_to_the_working_directory_and_says_where(
+    make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))  # no ~/Downloads here
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.deliver_screenshot()  # what the palette's "Screenshot" calls (after a timer)
+        await pilot.pause()
+        files = list(tmp_path.glob("*.svg"))
+        assert len(files) == 1 and files[0].read_text().startswith("<svg")
+        notes = [str(n.message) for n in app._notifications]
+        assert any(f"screenshot written to {files[0]}" in n for n in notes)

@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from mocktui.config import build_engine
-from mocktui.engine.engine import EngineSettings
 from mocktui.server.runtime import serving
 from mocktui.server.serve import base_url, bind_socket
 from mocktui.tui.app import MockTUI
@@ -19,7 +18,6 @@ from mocktui.tui.sample import TZ, URL
 from mocktui.tui.traffic import TrafficView
 
 from .conftest import wait_for
-from .test_dashboard import users_key
 
 CONCURRENCY = 32
 
@@ -48,7 +46,6 @@ async def flood(requests: int) -> None:
             ) as http,
             app.run_test(size=(120, 36)) as pilot,
         ):
-            key = users_key(engine)
             before = rss_mb()
             pinned_at: float | None = None
             pressed_at: float | None = None
@@ -61,9 +58,9 @@ async def flood(requests: int) -> None:
                     response = await http.get("/users")
                     sent += 1
                     statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                    if pressed_at is not None and first_pinned_answer is None:
-                        if response.json() == []:
-                            first_pinned_answer = time.monotonic()
+                    pinned_answer = first_pinned_answer is None and response.json() == []
+                    if pressed_at is not None and pinned_answer:
+                        first_pinned_answer = time.monotonic()
                     if pinned_at is not None:
                         after_pin.append(len(response.json()))
 
