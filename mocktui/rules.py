@@ -182,11 +182,23 @@ def valid_delay(ms: object) -> bool:
     return isinstance(ms, int) and not isinstance(ms, bool) and 0 <= ms <= MAX_DELAY_MS
 
 
+_DURATION = re.compile(r"([0-9]{1,7})(?:\.([0-9]{1,3}))?\s*(ms|s)", re.ASCII | re.IGNORECASE)
+
+
 def parse_delay(text: str) -> int:
-    """``--delay`` / ``MOCKTUI_DELAY``: 0..MAX_DELAY_MS ms, else ValueError."""
+    """A delay a person types (``--delay``, ``MOCKTUI_DELAY``, the dashboard's dialog): ``1500``
+    or ``1500ms`` (milliseconds), ``1.5s`` or ``2s`` (seconds), 0..MAX_DELAY_MS; else
+    ValueError. A bare number is milliseconds; anything else is refused, never guessed."""
     value = whole_number(text)
+    unit = _DURATION.fullmatch(text.strip())
+    if value is None and unit is not None:
+        whole, fraction, suffix = unit.groups()
+        if suffix.lower() == "s":
+            value = int(whole) * 1000 + int((fraction or "").ljust(3, "0"))
+        elif fraction is None:
+            value = int(whole)
     if value is None:
-        raise ValueError(f"expected milliseconds, got {text!r}")
+        raise ValueError(f"expected milliseconds (1500, 1500ms) or seconds (1.5s), got {text!r}")
     if not 0 <= value <= MAX_DELAY_MS:
         raise ValueError(f"must be from 0 to {MAX_DELAY_MS} ms, got {value}")
     return value

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.validation import Number
 from textual.widgets import Footer, Input, Label, RichLog, Static
 
 from mocktui.engine.store import ControlError, check_name
@@ -31,18 +30,18 @@ class DelayDialog(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="delay-dialog", classes="dialog") as box:
             box.border_title = "Delay"
-            yield Label(Text(f"Delay before {safe(self.endpoint_name)} answers, in ms:"))
+            yield Label(Text(f"Delay before {safe(self.endpoint_name)} answers:"))
             yield Input(
                 str(self.current),
-                type="integer",
-                placeholder="milliseconds, 0 for none",
-                validators=[Number(minimum=0, maximum=MAX_DELAY_MS)],
-                validate_on=["changed", "submitted"],
+                placeholder="1500, 1500ms, 1.5s · 0 for none",
                 id="delay-input",
             )
             yield Label("", id="delay-error")
             yield Static(
-                Text(f"0 to {MAX_DELAY_MS:,} · enter to set · escape to cancel", style="dim")
+                Text(
+                    f"0 to {MAX_DELAY_MS:,} ms (180s) · enter to set · escape to cancel",
+                    style="dim",
+                )
             )
 
     def on_mount(self) -> None:
@@ -52,7 +51,14 @@ class DelayDialog(ModalScreen[int | None]):
 
     @on(Input.Changed, "#delay-input")
     def _changed(self, event: Input.Changed) -> None:
-        self._show_error(event.validation_result and event.validation_result.failure_descriptions)
+        value = event.value.strip()
+        try:
+            if value:
+                parse_delay(value)
+        except ValueError as exc:
+            self._show_error([str(exc)])
+        else:
+            self._show_error(None)
 
     @on(Input.Submitted, "#delay-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -61,12 +67,8 @@ class DelayDialog(ModalScreen[int | None]):
         if not value:
             self.dismiss(0)
             return
-        if event.validation_result is not None and not event.validation_result.is_valid:
-            self._show_error(event.validation_result.failure_descriptions)
-            self.app.bell()
-            return
         try:
-            delay = parse_delay(value)  # the rule of --delay: ASCII digits, 0 to MAX_DELAY_MS
+            delay = parse_delay(value)  # the rule of --delay: 1500, 1500ms, 1.5s
         except ValueError as exc:
             self._show_error([str(exc)])
             self.app.bell()

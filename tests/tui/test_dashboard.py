@@ -135,7 +135,17 @@ async def test_d_sets_a_delay(make_app: MakeApp, client: httpx.AsyncClient) -> N
         # The rule of --delay: "1_000" is not milliseconds (int() would take it).
         await pilot.press("d", "backspace", "1", "underscore", "0", "enter")
         assert isinstance(app.screen, DelayDialog)
-        assert "expected milliseconds, got '1_0'" in screen_text(app)
+        error = str(app.screen.query_one("#delay-error").render())
+        assert error == "expected milliseconds (1500, 1500ms) or seconds (1.5s), got '1_0'"
+        # "2s" is two seconds (it used to set 2 ms), "1.5s" and "1500ms" are 1500 ms.
+        await pilot.press("escape")
+        for typed, expected in (("2s", 2000), ("1.5s", 1500), ("750ms", 750)):
+            await pilot.press("d", "backspace", *typed, "enter")
+            assert not isinstance(app.screen, DelayDialog), typed
+            assert app.backend.engine.store.delay(key) == expected
+        await pilot.press("d", "backspace", *"2m", "enter")  # minutes are not a unit here
+        assert isinstance(app.screen, DelayDialog)
+        assert app.backend.engine.store.delay(key) == 750
 
 
 async def test_request_appears_in_traffic(make_app: MakeApp, client: httpx.AsyncClient) -> None:
