@@ -29,7 +29,7 @@ from mocktui.engine.matcher import (
 from mocktui.engine.store import ControlStore, Steer
 from mocktui.engine.template import RenderContext, Template, compile_template
 from mocktui.postman.model import Collection, Endpoint, Example
-from mocktui.rules import MASK, MAX_DELAY_MS, is_secret_name, mask_query
+from mocktui.rules import MASK, MAX_DELAY_MS, is_secret_name, mask_query, utf8
 
 __all__ = ["MASK", "MAX_DELAY_MS", "EngineSettings", "MockEngine", "MockRequest", "MockResponse"]
 
@@ -60,6 +60,7 @@ class MockRequest:
     raw_path: str = ""  # as sent, percent-encoding kept (exports reproduce it)
     scheme: str = "http"
     http_version: str = "1.1"
+    host: str | None = None  # the host of an absolute-form target (then Host is ignored)
     _lower: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
@@ -316,7 +317,7 @@ class MockEngine:
             headers.append(("Content-Type", compiled.content_type))
         if self.settings.cors and "access-control-allow-origin" not in names:
             headers.append(("Access-Control-Allow-Origin", "*"))
-        body = compiled.body.render(ctx).encode("utf-8")
+        body = utf8(compiled.body.render(ctx))  # a lone surrogate ("\ud800" in JSON): U+FFFD
         return MockResponse(example.code, headers, body, endpoint=entry.endpoint, example=example)
 
     @staticmethod
@@ -390,7 +391,12 @@ class MockEngine:
 
     def reject(self, status: int, message: str, reason: str) -> MockResponse:
         """An answer for a request the server refuses before matching (too large, malformed)."""
-        names = {413: "payloadTooLargeError", 400: "badRequestError"}
+        names = {
+            400: "badRequestError",
+            408: "requestTimeoutError",
+            413: "payloadTooLargeError",
+            505: "httpVersionNotSupportedError",
+        }
         response = self._error(
             status, names.get(status, "mockServerError"), HTTPStatus(status).phrase, message, reason
         )
@@ -440,7 +446,7 @@ class MockEngine:
             raw_path=request.raw_path or request.path or "/",
             scheme=request.scheme,
             http_version=request.http_version,
-            host=request.header("host") or "",
+            host=request.host or request.header("host") or "",
             decided_by=response.explanation.decided_by if response.explanation else "",
             example_code=response.example.code if response.example else None,
         )
