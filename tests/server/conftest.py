@@ -28,3 +28,13 @@ def shared_collection() -> Callable[[str], str]:
 async def demo() -> AsyncIterator[LiveServer]:
     async with running(build_engine([], seed=7)) as server:
         yield server
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (long floods) run only when asked: ``pytest -m slow``."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

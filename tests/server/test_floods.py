@@ -2,7 +2,7 @@
 process, its memory read from /proc; and the connection limits in-process (issue 11).
 
 Each test says what it measured, and the figures on the code before the fix are in the
-docstrings."""
+docstrings. The longer flood is marked ``slow``: ``pytest -m slow`` runs it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import time
 import urllib.request
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+
+import pytest
 
 from mocktui.engine.engine import MockEngine
 from mocktui.engine.events import MAX_BYTES
@@ -128,6 +130,82 @@ def test_keyless_uploads_in_private_mode_are_not_read_into_memory(tmp_path: Path
     assert statuses == [b"HTTP/1.1 401"] * 100
     assert (counted, lines) == (100, 100)
     assert peak - before < 64, f"peak RSS grew {peak - before:.0f} MB"
+
+
+# -- 9: floods -------------------------------------------------------------------------------
+
+FLOOD_REQUESTS = [
+    req(b"GET /small HTTP/1.1", b"Host: x"),
+    req(b"GET /small?x=1 HTTP/1.1", b"Host: x", b"x-mock-response-code: 200"),
+    req(b"GET /nothing-here HTTP/1.1", b"Host: x"),
+    req(b"POST /small HTTP/1.1", b"Host: x", b"Content-Length: 5", body=b"hello"),
+    req(b"HEAD /small HTTP/1.1", b"Host: x"),
+    req(b"PURGE /small HTTP/1.1", b"Host: x"),
+    req(b"GET http://example.com/small HTTP/1.1", b"Host: x"),
+    req(b"GET /small HTTP/1.1", b"Host: x", b"x-mock-response-delay: 1"),
+]
+
+
+async def flood(url: str, total: int, connections: int = 20) -> list[int]:
+    """``total`` requests over keep-alive connections, each waiting for its answer (a new
+    connection when the server closes one: it does after Limits.max_requests); the statuses."""
+    statuses: list[int] = []
+    each = total // connections
+
+    async def one(n: int) -> None:
+        reader, writer = await asyncio.open_connection(*host_port(url))
+        try:
+            for i in range(each):
+                data = FLOOD_REQUESTS[(n + i) % len(FLOOD_REQUESTS)]
+                writer.write(data)
+                head = (await reader.readuntil(b"\r\n\r\n")).lower()
+                statuses.append(int(head.split(b" ", 2)[1]))
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                if not data.startswith(b"HEAD") and length:
+                    await reader.readexactly(length)
+                if b"\r\nconnection: close" in head:
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(*host_port(url))
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one(n) for n in range(connections)))
+    return statuses
+
+
+def _flood_check(tmp_path: Path, total: int) -> None:
+    served = collection(tmp_path, small="ok")
+    with Mocktui(str(served)) as server:
+        before = server.memory()
+        started = time.perf_counter()
+        statuses = asyncio.run(flood(server.url, total))
+        took = time.perf_counter() - started
+        after = server.memory()
+        counted = health(server.url)["requests"]
+        assert server.stop() == 0
+        lines, dropped = server.lines, server.dropped()
+    sent = len(statuses)
+    print(
+        f"\n{sent} requests in {took:.1f} s ({sent / took:.0f}/s): {lines} lines + {dropped} "
+        f"dropped; RSS {before:.0f} -> {after:.0f} MB"
+    )
+    assert sent == total
+    assert not [s for s in statuses if s >= 500], "5xx in a flood"
+    assert counted == sent  # the engine counted every request
+    assert lines + dropped == sent  # requests sent = events printed + events reported dropped
+    assert after < before * 2 + 32, f"RSS {before:.0f} -> {after:.0f} MB"
+
+
+def test_a_flood_of_10000_requests_is_counted_exactly(tmp_path: Path) -> None:
+    _flood_check(tmp_path, 10_000)
+
+
+@pytest.mark.slow
+def test_a_flood_of_100000_requests_is_counted_exactly(tmp_path: Path) -> None:
+    _flood_check(tmp_path, 100_000)
 
 
 # -- 8: slow and stuck clients ---------------------------------------------------------------
