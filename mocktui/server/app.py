@@ -250,14 +250,21 @@ class MockASGI:
             size = rules.small_int(declared.strip())
             if size is not None and size > self.max_body:
                 raise _TooLarge
-        elif request.header("transfer-encoding") is None and request.http_version[:1] == "1":
-            # HTTP/1.x without either header has no body (RFC 9112 section 6.3): one message.
+        chunks: list[bytes] = []
+        size = 0
+        if declared is None and request.header("transfer-encoding") is None:
+            # Without either header an HTTP/1.x request has no body (RFC 9112 section 6.3): one
+            # message, read without setting up a time limit (an HTTP/2 body reads on below).
             message = await exchange.next()
             if exchange.gone:
                 raise _Disconnected
-            return message.get("body", b"")
-        chunks: list[bytes] = []
-        size = 0
+            chunk = message.get("body", b"")
+            if exchange.body_done:
+                if len(chunk) > self.max_body:
+                    raise _TooLarge
+                return chunk
+            size = len(chunk)
+            chunks.append(chunk)
         try:
             async with asyncio.timeout(self.body_timeout):
                 while not exchange.body_done:
