@@ -338,6 +338,16 @@ def is_secret_name(name: str) -> bool:
     return name.strip().lower().replace("_", "-") in SECRET_NAMES
 
 
+def mask_userinfo(target: str) -> str:
+    """An absolute-form target with its user info (``http://user:password@host/``) masked:
+    ``http://•••@host/``; any other target as it is."""
+    scheme, sep, rest = target.partition("://")
+    authority, slash, path = rest.partition("/")
+    if not sep or "@" not in authority:
+        return target
+    return f"{scheme}://{MASK}@{authority.rpartition('@')[2]}{slash}{path}"
+
+
 def mask_query(query: str) -> str:
     """A raw query string with the value of every secret parameter (``api_key=...``, the name
     percent-encoded or not) replaced by MASK; the rest is kept byte for byte."""

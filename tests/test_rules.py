@@ -372,6 +372,19 @@ def test_absolute_target(target: str, expected: tuple[str, str] | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("http://user:pw@example.com/x", "http://•••@example.com/x"),
+        ("HTTP://a@b@example.com", "HTTP://•••@example.com"),
+        ("http://example.com/a@b", "http://example.com/a@b"),
+        ("/users/a@b", "/users/a@b"),
+    ],
+)
+def test_mask_userinfo(target: str, expected: str) -> None:
+    assert rules.mask_userinfo(target) == expected
+
+
+@pytest.mark.parametrize(
     ("name", "secret"),
     [
         ("x-api-key", True),

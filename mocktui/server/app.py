@@ -86,6 +86,7 @@ def _request(scope: Scope) -> tuple[Scope, MockRequest]:
         host, origin = absolute
         target = origin.encode("latin-1")
         scope = {**scope, "raw_path": target, "path": unquote(origin)}
+        as_sent = rules.mask_userinfo(as_sent)  # a password in the target is not recorded
     client = scope.get("client")
     request = MockRequest(
         method=scope["method"],

@@ -125,10 +125,20 @@ async def test_absolute_form_targets_match_on_their_path(pm) -> None:
             server.url,
             req(b"GET HTTP://example.com/__mocktui/health HTTP/1.1", b"Host: x", CLOSE),
         )
+        with_password = await request(
+            server.url,
+            req(b"GET http://bob:pa55w0rd@example.com/users HTTP/1.1", b"Host: x", CLOSE),
+        )
     assert (plain.status, plain.body) == (200, b'["ada"]'), "a proxy client's request missed"
     assert control.status == 200
     assert json.loads(control.body)["status"] == "ok"
-    (event,) = engine.bus.since(0)[0]
+    event, second = engine.bus.since(0)[0]
+    assert (with_password.status, second.host, second.raw_path) == (
+        200,
+        "example.com",
+        "http://•••@example.com/users",
+    )
+    assert "pa55w0rd" not in _everything_recorded(engine, server.url)
     assert (event.path, event.query) == ("/users", "x=1")
     assert event.raw_path == "http://example.com:8080/users"  # as sent, for the exports
     assert event.host == "example.com:8080"  # RFC 9112 3.2.2: the target's host, not Host's
