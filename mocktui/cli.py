@@ -20,11 +20,13 @@ from mocktui.engine.state import StateError, StateFile
 from mocktui.engine.store import ControlError
 from mocktui.postman.loader import CollectionError
 from mocktui.rules import (
+    DEFAULT_MAX_BODY,
     exposure_warning,
     is_loopback,
     parse_api_key,
     parse_delay,
     parse_header_names,
+    parse_max_body,
     parse_port,
     parse_seed,
     terminal_safe,
@@ -145,6 +147,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write which examples were served (JSON) to FILE on exit, and a summary line",
     )
+    p.add_argument(
+        "--max-body",
+        metavar="BYTES",
+        type=_option(parse_max_body),
+        default=DEFAULT_MAX_BODY,
+        help="the largest request body accepted (default 10485760, 10 MiB); larger gets 413",
+    )
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
 
@@ -190,6 +199,7 @@ def settings_from(args: argparse.Namespace, api_key: str | None = None) -> Setti
         scenario=args.scenario,
         har=args.har,
         coverage=args.coverage,
+        max_body=args.max_body,
         engine=EngineSettings(
             api_key=api_key,
             delay_ms=args.delay,

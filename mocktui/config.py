@@ -11,8 +11,9 @@ from pathlib import Path
 from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.postman.loader import load_collection, load_environment
 from mocktui.postman.model import Collection
+from mocktui.rules import DEFAULT_MAX_BODY
 
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
+__all__ = ["DEFAULT_MAX_BODY", "Settings", "build_engine", "load_collections", "parse_variable"]
 
 # Option values (delays, ports, flags, header lists, seeds) are read by mocktui.rules, the same
 # for the command line, the ASGI environment and the request headers.
@@ -44,7 +45,7 @@ class Settings:
     scenario: str | None = None  # --scenario: applied at start
     har: str | None = None  # --har: the traffic as HAR 1.2, written on exit
     coverage: str | None = None  # --coverage: served counts as JSON, written on exit
-    max_body: int = DEFAULT_MAX_BODY  # bytes of request body accepted (413 beyond)
+    max_body: int = DEFAULT_MAX_BODY  # --max-body: bytes of request body accepted (413 beyond)
 
     @property
     def collection_paths(self) -> list[str]:

@@ -344,3 +344,108 @@ def exposure_warning(host: str) -> str:
         f"listening on {host} without --api-key: anyone who can reach this machine can call the "
         "mock and change its controls (see README, Security)"
     )
+
+# -- request bodies ----------------------------------------------------------------------------
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024  # bytes of request body accepted: 413 beyond
+MAX_BODY_LIMIT = 1024 * 1024 * 1024  # the largest --max-body: a body is held in memory whole
+
+
+def parse_max_body(text: str) -> int:
+    """``--max-body`` / ``MOCKTUI_MAX_BODY``: bytes, ASCII digits, 0..MAX_BODY_LIMIT (0: no
+    request may have a body), else ValueError."""
+    value = bounded_int(text, 0, MAX_BODY_LIMIT + 1, signed=False)
+    if value is None:
+        raise ValueError(f"expected a number of bytes, got {text!r}")
+    if value > MAX_BODY_LIMIT:
+        raise ValueError(f"must be from 0 to {MAX_BODY_LIMIT} bytes (1 GiB)")
+    return value
+
+
+# -- text that goes out on the wire ------------------------------------------------------------
+
+# A lone surrogate ("\ud800") is valid in JSON and in a Python str, and cannot be encoded as
+# UTF-8: everything mocktui sends goes through utf8() or header_value(), which never raise.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+# In an answer header value: every control character but TAB (CR and LF would split the answer).
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def no_surrogates(text: str) -> str:
+    """The text with each lone surrogate as U+FFFD, as JavaScript's TextEncoder writes it."""
+    return _LONE_SURROGATE.sub(REPLACEMENT, text)
+
+
+def utf8(text: str) -> bytes:
+    """The UTF-8 bytes of ``text``; a lone surrogate becomes U+FFFD instead of raising."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return no_surrogates(text).encode("utf-8")
+
+
+def header_value(text: str) -> str:
+    """An answer header value as it goes out: control characters as spaces (no CR or LF can
+    split the answer), lone surrogates as U+FFFD, no spaces or tabs around it (HTTP servers
+    strip them; the value recorded is the value sent)."""
+    return no_surrogates(_HEADER_CONTROL.sub(" ", text)).strip(" \t")
+
+
+# -- request targets ---------------------------------------------------------------------------
+
+
+def absolute_target(target: str) -> tuple[str, str] | None:
+    """``(host, path)`` of an absolute-form request target (``http://host:8080/users``, what a
+    client sends through ``http_proxy=``, RFC 9112 section 3.2.2), else None. The path is "/"
+    when the target has none; user info (``user:pass@``) is not part of the host."""
+    if target.startswith("/"):
+        return None
+    scheme, sep, rest = target.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return None
+    authority, slash, path = rest.partition("/")
+    return authority.rpartition("@")[2], slash + path if slash else "/"
+
+
+# -- secrets -----------------------------------------------------------------------------------
+
+# Headers and query parameters whose value is a key: masked in everything mocktui records (the
+# traffic, the event stream, the control API, HAR and curl exports). "_" and "-" are the same,
+# any case: x-api-key, X-API-Key, api_key, api-key, apikey, x_api_key.
+SECRET_NAMES = frozenset({"x-api-key", "api-key", "apikey"})
+MASK = "\u2022\u2022\u2022"  # what a masked value shows
+_PERCENT = re.compile("%([0-9A-Fa-f]{2})")
+
+
+def is_secret_name(name: str) -> bool:
+    """True for a header or query parameter name that carries a key (SECRET_NAMES)."""
+    return name.strip().lower().replace("_", "-") in SECRET_NAMES
+
+
+def mask_userinfo(target: str) -> str:
+    """An absolute-form target with its user info (``http://user:password@host/``) masked:
+    ``http://•••@host/``; any other target as it is."""
+    scheme, sep, rest = target.partition("://")
+    authority, slash, path = rest.partition("/")
+    if not sep or "@" not in authority:
+        return target
+    return f"{scheme}://{MASK}@{authority.rpartition('@')[2]}{slash}{path}"
+
+
+def mask_query(query: str) -> str:
+    """A raw query string with the value of every secret parameter (``api_key=...``, the name
+    percent-encoded or not) replaced by MASK; the rest is kept byte for byte."""
+    if not query or ("%" not in query and "key" not in query.lower()):
+        return query
+    parts = query.split("&")
+    masked = False
+    for i, part in enumerate(parts):
+        name, eq, _ = part.partition("=")
+        if not eq:
+            continue  # a bare name has no value to hide
+        plain = _PERCENT.sub(lambda m: chr(int(m[1], 16)), name.replace("+", " "))
+        if is_secret_name(plain):
+            parts[i] = f"{name}={MASK}"
+            masked = True
+    return "&".join(parts) if masked else query

@@ -155,9 +155,15 @@ def test_missing_file_and_bad_env_file(tmp_path: Path) -> None:
     [
         (["--var", "novalue"], "argument --var: expected NAME=VALUE, got 'novalue'"),
         (["--port", "70000"], "argument --port: must be from 0 to 65535, got 70000"),
-        (["--delay", "soon"], "argument --delay: expected milliseconds, got 'soon'"),
+        (
+            ["--delay", "soon"],
+            "argument --delay: expected milliseconds (1500, 1500ms) or seconds (1.5s), got 'soon'",
+        ),
         # The rules of mocktui.rules, as everywhere else.
-        (["--delay", "٣"], "argument --delay: expected milliseconds, got '٣'"),
+        (
+            ["--delay", "٣"],
+            "argument --delay: expected milliseconds (1500, 1500ms) or seconds (1.5s), got '٣'",
+        ),
         (["--port", "٣٠٠٠"], "argument --port: expected a port number, got '٣٠٠٠'"),
         (["--seed", "1_0"], "argument --seed: expected a whole number"),
         (
@@ -602,3 +608,14 @@ def test_hostile_collection_names_reach_stderr_escaped(tmp_path: Path, headless)
     line = json.loads(out.splitlines()[0])
     assert line["endpoint"] == "x\x1b[2J\u202e\ud800"  # the JSON line keeps the text ...
     assert "\x1b" not in out and "\u202e" not in out  # ... written as \u escapes
+
+
+def test_max_body_sets_the_413_limit(headless) -> None:
+    server = headless("--max-body", "100")
+    assert httpx.post(f"{server.url}/users", content=b"x" * 100).status_code == 201
+    too_big = httpx.post(f"{server.url}/users", content=b"x" * 101)
+    assert too_big.status_code == 413
+    assert too_big.json()["error"]["name"] == "payloadTooLargeError"
+    assert server.stop()[0] == 0
+    refused = run("--headless", "--port", "0", "--max-body", "lots")
+    assert refused.returncode == 2 and "expected a number of bytes, got 'lots'" in refused.stderr

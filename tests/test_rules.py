@@ -302,6 +302,138 @@ def test_media_type(value: str | None, media: str | None, json: bool) -> None:
     assert rules.is_json_type(value) is json
 
 
+# -- request bodies, text on the wire, request targets, secrets ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "error"),
+    [
+        ("0", 0, None),
+        ("1024", 1024, None),
+        (" 10485760 ", 10 * 1024 * 1024, None),
+        (str(rules.MAX_BODY_LIMIT), rules.MAX_BODY_LIMIT, None),
+        (str(rules.MAX_BODY_LIMIT + 1), None, "must be from 0 to 1073741824 bytes"),
+        (HUGE, None, "must be from 0 to 1073741824 bytes"),
+        ("-1", None, "expected a number of bytes"),
+        ("+1", None, "expected a number of bytes"),
+        ("10M", None, "expected a number of bytes"),
+        *((t, None, "expected a number of bytes") for t in ODD_DIGITS),
+    ],
+)
+def test_parse_max_body(text: str, expected: int | None, error: str | None) -> None:
+    if error is None:
+        assert rules.parse_max_body(text) == expected
+    else:
+        with pytest.raises(ValueError, match=error):
+            rules.parse_max_body(text)
+    assert rules.DEFAULT_MAX_BODY == 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", b"plain"),
+        ("café 😀", "café 😀".encode()),
+        ("a\ud800b", b"a\xef\xbf\xbdb"),
+        ("\udfff\ud800", b"\xef\xbf\xbd\xef\xbf\xbd"),
+    ],
+)
+def test_utf8_never_raises_on_a_lone_surrogate(text: str, expected: bytes) -> None:
+    assert rules.utf8(text) == expected
+    assert rules.no_surrogates(text) == expected.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("text/plain", "text/plain"),
+        ("a\r\nX-Evil: 1", "a  X-Evil: 1"),
+        ("a\x00b\x7fc\x1bd", "a b c d"),
+        ("a\tb", "a\tb"),
+        ("  padded\t ", "padded"),
+        ("\r\n", ""),
+        ("x\ud800", "x\ufffd"),
+        ("café", "café"),
+    ],
+)
+def test_header_value_is_what_goes_out(text: str, expected: str) -> None:
+    assert rules.header_value(text) == expected
+    rules.utf8(expected).decode("utf-8")  # always encodable
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("http://example.com/users", ("example.com", "/users")),
+        ("HTTPS://Example.com:8443/a/b", ("Example.com:8443", "/a/b")),
+        ("http://example.com", ("example.com", "/")),
+        ("http://user:pw@example.com/x", ("example.com", "/x")),
+        ("http://example.com//x", ("example.com", "//x")),
+        ("/users", None),
+        ("/http://example.com/x", None),
+        ("*", None),
+        ("example.com:443", None),
+        ("ftp://example.com/x", None),
+        ("", None),
+    ],
+)
+def test_absolute_target(target: str, expected: tuple[str, str] | None) -> None:
+    assert rules.absolute_target(target) == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("http://user:pw@example.com/x", "http://•••@example.com/x"),
+        ("HTTP://a@b@example.com", "HTTP://•••@example.com"),
+        ("http://example.com/a@b", "http://example.com/a@b"),
+        ("/users/a@b", "/users/a@b"),
+    ],
+)
+def test_mask_userinfo(target: str, expected: str) -> None:
+    assert rules.mask_userinfo(target) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("x-api-key", True),
+        ("X-API-Key", True),
+        ("api_key", True),
+        ("API-KEY", True),
+        ("apikey", True),
+        ("x_api_key", True),
+        (" apikey ", True),
+        ("key", False),
+        ("x-api-keys", False),
+        ("authorization", False),
+        ("x-mock-response-id", False),
+    ],
+)
+def test_is_secret_name(name: str, secret: bool) -> None:
+    assert rules.is_secret_name(name) is secret
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ""),
+        ("q=1&tag=a", "q=1&tag=a"),
+        ("api_key=s3cret", "api_key=•••"),
+        ("a=1&x-api-key=s3cret&b=2", "a=1&x-api-key=•••&b=2"),
+        ("APIKEY=s&apikey=t", "APIKEY=•••&apikey=•••"),
+        ("api%5Fkey=s3cret&api%5fkey=x", "api%5Fkey=•••&api%5fkey=•••"),
+        ("x%2Dapi%2Dkey=s3cret", "x%2Dapi%2Dkey=•••"),
+        ("apikey&k=apikey&monkey=1", "apikey&k=apikey&monkey=1"),
+        ("api_key=", "api_key=•••"),
+        ("api_key=a=b&&", "api_key=•••&&"),
+    ],
+)
+def test_mask_query(query: str, expected: str) -> None:
+    assert rules.mask_query(query) == expected
+    assert rules.MASK == "•••"
+
+
 # -- the module itself --------------------------------------------------------------------------
 
 

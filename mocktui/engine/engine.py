@@ -29,11 +29,9 @@ from mocktui.engine.matcher import (
 from mocktui.engine.store import ControlStore, Steer
 from mocktui.engine.template import RenderContext, Template, compile_template
 from mocktui.postman.model import Collection, Endpoint, Example
-from mocktui.rules import MAX_DELAY_MS
+from mocktui.rules import MASK, MAX_DELAY_MS, is_secret_name, mask_query, utf8
 
-__all__ = ["MAX_DELAY_MS", "EngineSettings", "MockEngine", "MockRequest", "MockResponse"]
-
-MASK = "•••"
+__all__ = ["MASK", "MAX_DELAY_MS", "EngineSettings", "MockEngine", "MockRequest", "MockResponse"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +60,7 @@ class MockRequest:
     raw_path: str = ""  # as sent, percent-encoding kept (exports reproduce it)
     scheme: str = "http"
     http_version: str = "1.1"
+    host: str | None = None  # the host of an absolute-form target (then Host is ignored)
     _lower: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
@@ -169,7 +168,8 @@ class MockEngine:
         self.bus = bus or EventBus(self.settings.history)
         self.dynamic = DynamicVariables(self.settings.seed)
         self.attach_report: list[str] = []  # controls re-attached or left over by the last load
-        self._api_key = self.settings.api_key.encode() if self.settings.api_key else None
+        key = self.settings.api_key
+        self._api_key = key.encode("utf-8", "surrogateescape") if key else None
         self.load(collections)
 
     # -- the collections -----------------------------------------------------------------------
@@ -266,10 +266,14 @@ class MockEngine:
         return response
 
     def authorized(self, request: MockRequest) -> bool:
-        """True unless private mode is on and x-api-key is missing or wrong (constant time)."""
+        """True unless private mode is on and x-api-key is missing or wrong (constant time).
+
+        Only the request head is read (the server calls it before reading any body): the
+        header, by name in any case; a key in the query string, or under another name, does
+        not count."""
         if self._api_key is None:
             return True
-        given = (request.header("x-api-key") or "").encode()
+        given = (request.header("x-api-key") or "").encode("utf-8", "surrogateescape")
         return hmac.compare_digest(given, self._api_key)
 
     def unauthorized(self) -> MockResponse:
@@ -377,7 +381,7 @@ class MockEngine:
             headers.append(("Content-Type", compiled.content_type))
         if self.settings.cors and "access-control-allow-origin" not in names:
             headers.append(("Access-Control-Allow-Origin", "*"))
-        body = compiled.body.render(ctx).encode("utf-8")
+        body = utf8(compiled.body.render(ctx))  # a lone surrogate ("\ud800" in JSON): U+FFFD
         return MockResponse(example.code, headers, body, endpoint=entry.endpoint, example=example)
 
     @staticmethod
@@ -452,7 +456,12 @@ class MockEngine:
 
     def reject(self, status: int, message: str, reason: str) -> MockResponse:
         """An answer for a request the server refuses before matching (too large, malformed)."""
-        names = {413: "payloadTooLargeError", 400: "badRequestError"}
+        names = {
+            400: "badRequestError",
+            408: "requestTimeoutError",
+            413: "payloadTooLargeError",
+            505: "httpVersionNotSupportedError",
+        }
         response = self._error(
             status, names.get(status, "mockServerError"), HTTPStatus(status).phrase, message, reason
         )
@@ -471,19 +480,22 @@ class MockEngine:
         """Count the request and publish its event (O(1); never waits on a reader).
 
         ``request_body`` is the body as kept already, when the caller let go of the full one.
+        Keys are masked (``rules.is_secret_name``: ``x-api-key`` and ``api_key``-like headers
+        and query parameters): no key reaches the event, so none reaches what is made of it
+        (the dashboard, the event stream, the control API, HAR and curl).
         """
         endpoint, example = response.endpoint, response.example
         self.store.count(
             endpoint.key if endpoint and example else None, example.id if example else None
         )
-        headers = tuple((k, MASK if k.lower() == "x-api-key" else v) for k, v in request.headers)
+        headers = tuple((k, MASK if is_secret_name(k) else v) for k, v in request.headers)
         event = RequestEvent(
             id=self.bus.new_id(),
             time=request.received,
             client=request.client,
             method=request.method,
             path=request.path or "/",
-            query=request.query_string,
+            query=mask_query(request.query_string),
             request_headers=headers,
             request_body=request_body or (Body.keep(request.body) if request.body else EMPTY_BODY),
             status=response.status,
@@ -499,7 +511,7 @@ class MockEngine:
             raw_path=request.raw_path or request.path or "/",
             scheme=request.scheme,
             http_version=request.http_version,
-            host=request.header("host") or "",
+            host=request.host or request.header("host") or "",
             decided_by=response.explanation.decided_by if response.explanation else "",
             example_code=response.example.code if response.example else None,
         )

@@ -13,6 +13,7 @@ Variables (all optional; no collection means the bundled demo):
     MOCKTUI_MATCH_HEADERS comma-separated header names to match ("true", "*" or "all": all)
     MOCKTUI_NO_CORS       true/on/yes/1 to turn CORS off
     MOCKTUI_SEED          seed for dynamic variables
+    MOCKTUI_MAX_BODY      bytes of request body accepted (default 10485760, 10 MiB; 413 beyond)
 
 Each worker process has its own engine: pins and other controls set through one worker's
 control API apply to that worker only.
@@ -25,7 +26,15 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from mocktui.config import parse_variable
-from mocktui.rules import parse_api_key, parse_delay, parse_flag, parse_header_names, parse_seed
+from mocktui.rules import (
+    DEFAULT_MAX_BODY,
+    parse_api_key,
+    parse_delay,
+    parse_flag,
+    parse_header_names,
+    parse_max_body,
+    parse_seed,
+)
 from mocktui.server.app import MockASGI, create_app
 
 T = TypeVar("T")
@@ -76,6 +85,7 @@ def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
         match_headers=_parsed(env, "MOCKTUI_MATCH_HEADERS", parse_header_names, ()),
         cors=not _parsed(env, "MOCKTUI_NO_CORS", parse_flag, False),
         seed=_parsed(env, "MOCKTUI_SEED", parse_seed, None),
+        max_body=_parsed(env, "MOCKTUI_MAX_BODY", parse_max_body, DEFAULT_MAX_BODY),
     )
 
 

@@ -50,7 +50,12 @@ def test_values_read_by_the_same_rules_as_everywhere(
     ("name", "value", "message"),
     [
         ("MOCKTUI_DELAY", "-500", "MOCKTUI_DELAY='-500': must be from 0 to 180000 ms, got -500"),
-        ("MOCKTUI_DELAY", "soon", "MOCKTUI_DELAY='soon': expected milliseconds, got 'soon'"),
+        (
+            "MOCKTUI_DELAY",
+            "soon",
+            "MOCKTUI_DELAY='soon': expected milliseconds (1500, 1500ms) or seconds (1.5s), "
+            "got 'soon'",
+        ),
         (
             "MOCKTUI_NO_CORS",
             "maybe",
