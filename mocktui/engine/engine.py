@@ -29,7 +29,7 @@ from mocktui.engine.matcher import (
 from mocktui.engine.store import ControlStore, Steer
 from mocktui.engine.template import RenderContext, Template, compile_template
 from mocktui.postman.model import Collection, Endpoint, Example
-from mocktui.rules import MASK, MAX_DELAY_MS, is_secret_name, mask_query, utf8
+from mocktui.rules import MASK, MAX_DELAY_MS, delay_header, is_secret_name, mask_query, utf8
 
 __all__ = ["MASK", "MAX_DELAY_MS", "EngineSettings", "MockEngine", "MockRequest", "MockResponse"]
 
@@ -388,12 +388,7 @@ class MockEngine:
     def _asked_delay(request: MockRequest) -> int | None:
         """``x-mock-response-delay``, clamped to 1..180000 ms; None when absent or not a number."""
         asked = request.header("x-mock-response-delay")
-        if asked is None:
-            return None
-        try:
-            return max(1, min(MAX_DELAY_MS, int(asked.strip())))
-        except ValueError:
-            return None  # mocktui decision: a non-number is ignored
+        return None if asked is None else delay_header(asked)  # a non-number is ignored
 
     def _delay(self, entry: Entry, request: MockRequest, match: MatchResult) -> int:
         """x-mock-response-delay, else --delay + the endpoint's delay + the example's own.

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mocktui.postman.model import Endpoint, Example
-from mocktui.rules import MAX_DELAY_MS, valid_delay
+from mocktui.rules import MAX_DELAY_MS, UNSAFE, valid_delay
 
 MODES = ("auto", "pinned", "sequential", "random")
 CYCLED_MODES = ("auto", "sequential", "random")  # what `m` walks through
@@ -537,6 +537,6 @@ def check_name(name: object) -> str:
     name = name.strip()
     if len(name) > NAME_LIMIT:
         raise ControlError(f"a scenario name has at most {NAME_LIMIT} characters")
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in name) or "/" in name:
+    if UNSAFE.search(name) or "/" in name:  # controls, bidi, lone surrogates (rules.UNSAFE)
         raise ControlError("a scenario name cannot hold control characters or '/'")
     return name

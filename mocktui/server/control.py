@@ -25,6 +25,7 @@ from mocktui.engine.engine import MockEngine
 from mocktui.engine.store import Change
 from mocktui.engine.views import endpoint_view, health_view
 from mocktui.formats.har import har_document
+from mocktui.rules import whole_number
 
 TRAFFIC_LIMIT = 1_000  # events one /traffic call returns at most
 SSE_BATCH = 256  # events written per wake-up of an event stream
@@ -36,10 +37,9 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    value = whole_number(raw.strip(), signed=False)
+    if value is None:
         raise ControlError(f"?{name}= must be a whole number from {low} to {high}, got {raw!r}")
-    value = int(text)
     if not low <= value <= high:
         raise ControlError(f"?{name}= must be from {low} to {high}, got {value}")
     return value

@@ -18,7 +18,7 @@ from mocktui.engine.engine import MockEngine
 from mocktui.engine.events import RequestEvent
 from mocktui.engine.state import StateFile
 from mocktui.rules import json_safe, terminal_safe
-from mocktui.server.runtime import Runtime
+from mocktui.server.runtime import STOP_TIMEOUT, Runtime
 
 
 def event_line(event: RequestEvent) -> str:
@@ -124,6 +124,10 @@ async def run_headless(
             say(f"warning: {line}")
         try:
             await runtime.shutdown.wait()
+            # Requests still in flight finish during the server's grace period: their lines
+            # are printed too (the printer's last drain comes after the server stopped).
+            if runtime.server is not None:
+                await asyncio.wait({runtime.server}, timeout=STOP_TIMEOUT)
         finally:
             printer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

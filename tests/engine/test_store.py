@@ -393,3 +393,10 @@ def test_a_request_reaches_an_endpoint_through_its_own_request_too(pm: Any) -> N
     engine.store.pin("ep-view", None)
     engine.store.set_delay("ep-view", 40)
     assert send(engine, "/v1/orders/view/1", method="POST").delay_ms == 40
+
+
+def test_a_scenario_name_with_a_lone_surrogate_is_refused(engine: MockEngine) -> None:
+    with pytest.raises(ControlError, match="control characters"):
+        engine.store.save_scenario("a\ud800")
+    with pytest.raises(ControlError, match="control characters"):
+        engine.store.save_scenario("x\u202ey")
