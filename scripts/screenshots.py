@@ -1,4 +1,4 @@
-"""Write the README screenshots: screenshots/{main,detail,help,examples,main-80x24,main-16-colours}.svg.
+"""Write the README screenshots: screenshots/{main,detail,help,examples,main-80x24,...}.svg.
 
     .venv/bin/python scripts/screenshots.py [--out screenshots]   (after python3 dev.py setup)
 
