@@ -139,3 +139,15 @@ def test_sigterm_during_a_flood_and_a_long_delay_exits_0_and_saves_the_state(
         }
     ]
     assert "Traceback" not in err
+
+
+def test_sigterm_right_after_the_ready_line_is_never_lost() -> None:
+    # A CI script that stops the mock as soon as it is up: 20 times, each must exit 0 quickly
+    # (a SIGTERM sent within ~20 ms of the ready line was once swallowed).
+    for run in range(20):
+        server = Headless()
+        stopped = time.monotonic()
+        code, _out, err = server.stop(signal.SIGTERM)
+        took = time.monotonic() - stopped
+        assert code == 0, f"run {run}: exit status {code}: {err}"
+        assert took < 5, f"run {run}: SIGTERM took {took:.1f} s"
