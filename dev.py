@@ -56,7 +56,8 @@ def main(argv: list[str]) -> int:
     if command == "run":
         return subprocess.call([str(_python()), "-m", "mocktui", *rest])
     lint = subprocess.call([str(_python()), "-m", "ruff", "check", str(ROOT)], cwd=ROOT)
-    tests = subprocess.call([str(_python()), "-m", "pytest", *rest], cwd=ROOT)
+    # Two workers (pytest-xdist): the machines are 2-core; "-n 0" in rest runs one process.
+    tests = subprocess.call([str(_python()), "-m", "pytest", "-n", "2", *rest], cwd=ROOT)
     return tests or lint
 
 
