@@ -30,13 +30,14 @@ import contextlib
 import email.utils
 import json
 import os
-import secrets
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from mocktui.files import write_atomically
 
 HAR_VERSION = "1.2"
 MASK = "•••"
@@ -81,36 +82,7 @@ def write_har(path: str | os.PathLike[str], document: Mapping[str, Any]) -> Path
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate somewhere: JSON's \\u escapes can carry it
         data = (json.dumps(document, ensure_ascii=True, indent=2) + "\n").encode("ascii")
-    folder = target.parent
-    temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    # 0o666 less the umask, as for any new file (mkstemp would make it 0o600).
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_dir(folder)
-    return target
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable, where the platform lets a folder be fsynced."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    return write_atomically(target, data)
 
 
 # --- one entry ---------------------------------------------------------------------------------
