@@ -29,6 +29,8 @@ SHOTS: dict[str, tuple[tuple[int, int], Sequence[str], str | None]] = {
     "help": ((120, 36), ("question_mark",), None),
     # The examples of the first endpoint, the second one disabled.
     "examples": ((120, 36), ("enter", "down", "x"), None),
+    # The delay dialog at 80x24, "2s" typed (1500, 1500ms, 1.5s and 2s are delays).
+    "delay-80x24": ((80, 24), ("d", "backspace", "2", "s"), None),
     "main-80x24": ((80, 24), (), None),
     # What a TERM=xterm (16-colour) terminal gets: the app switches to the terminal's palette.
     "main-16-colours": ((80, 24), (), "ansi-dark"),
