@@ -29,6 +29,7 @@ SHUTDOWN_GRACE = 2.0  # seconds in-flight requests get before they are cancelled
 READ_TIMEOUT = 60  # seconds a connection may go without sending anything mid-request
 KEEP_ALIVE_TIMEOUT = 75  # seconds an idle keep-alive connection is kept open
 BACKLOG = 1024  # connections the kernel queues before they are accepted
+INF = float("inf")
 log = logging.getLogger("mocktui.server")
 
 
@@ -157,8 +158,17 @@ class _Connection(TCPServer):
         self._gone = False  # the client has gone: write nothing more, end the connection
         self._closing = False  # we are closing it ourselves
         self._idle = True  # between requests (no request head being answered)
-        self._head_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[Any] | None = None
+        # The three time limits are deadlines (loop.time()), INF when not running, checked by
+        # one timer per connection (_watchdog). Arming one costs an attribute set: the timer is
+        # only moved when a deadline comes before the time it is set for; when it fires early
+        # (the deadline it was set for was moved on), it is set again for the nearest one.
+        self._head_deadline = INF  # the request head must be in by then
+        self._read_deadline = INF  # the read waiting now must have data by then
+        self._send_deadline = INF  # the write waiting now must have drained by then
+        self._read_expired = False
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._watchdog_at = INF
 
     async def run(self) -> None:
         self._task = asyncio.current_task()
@@ -176,7 +186,7 @@ class _Connection(TCPServer):
         finally:
             _Connection.open -= 1
             watcher.cancel()
-            self._stop_head_timer()
+            self._stop_watchdog()
 
     async def _refuse(self) -> None:
         with contextlib.suppress(Exception):
@@ -195,7 +205,7 @@ class _Connection(TCPServer):
         if self._gone or self._closing:
             return
         self._gone = True
-        self._stop_head_timer()
+        self._stop_watchdog()
         with contextlib.suppress(Exception):
             self.writer.transport.abort()  # drop what is still buffered for it, now
         if self._task is not None and not self._task.done():
@@ -210,34 +220,56 @@ class _Connection(TCPServer):
                     # (the request being answered) is let reach its cancellation now.
                     await asyncio.sleep(0)
                 return
+            data: bytes | None = event.data
+            if not self.send_lock.locked():
+                # The common case: the kernel takes the bytes at once, nothing is buffered,
+                # there is nothing to wait for (and no time limit to set up).
+                try:
+                    self.writer.write(data)
+                except (ConnectionError, RuntimeError, OSError) as exc:
+                    exc.__traceback__ = None
+                    self._lost()
+                    return
+                if not self.writer.transport.get_write_buffer_size():
+                    return
+                data = None  # written: what is left is the wait for the client to read
             async with self.send_lock:
                 try:
-                    self.writer.write(event.data)
-                    async with asyncio.timeout(self.limits.send_timeout):
-                        await self.writer.drain()
-                except (ConnectionError, RuntimeError, TimeoutError, OSError) as exc:
+                    if data is not None:
+                        self.writer.write(data)
+                    self._send_deadline = self._deadline(self.limits.send_timeout)
+                    await self.writer.drain()
+                except (ConnectionError, RuntimeError, OSError) as exc:
                     exc.__traceback__ = None  # the frames hold the bytes that were not sent
                     self._lost()
+                finally:
+                    self._send_deadline = INF
         elif isinstance(event, Updated):
             self._idle = event.idle
             if not event.idle:
-                self._stop_head_timer()  # the request head is in
+                self._head_deadline = INF  # the request head is in
             await super().protocol_send(event)
         else:  # Closed: Hypercorn closes the connection (our _close)
             await super().protocol_send(event)
 
     async def _read_data(self) -> None:
-        # Hypercorn's loop, with the head timer armed by the first byte of a request.
+        # Hypercorn's loop, with the head deadline set by the first byte of a request, and
+        # the read timeout as a deadline instead of a wait_for (a task and a timer per read).
         read_timeout = self.config.read_timeout
-        while not self.reader.at_eof():
+        reader = self.reader
+        while not reader.at_eof():
+            if read_timeout is not None:
+                self._read_deadline = self._deadline(read_timeout)
             try:
-                data = await asyncio.wait_for(self.reader.read(MAX_RECV), read_timeout)
+                data = await reader.read(MAX_RECV)
             except (ConnectionError, OSError, TimeoutError, SSLError):
                 break
-            if data and self._idle and self._head_timer is None:
-                self._head_timer = self.loop.call_later(
-                    self.limits.head_timeout, self._head_too_slow
-                )
+            finally:
+                self._read_deadline = INF
+            if self._read_expired:
+                break
+            if data and self._idle and self._head_deadline == INF:
+                self._head_deadline = self._deadline(self.limits.head_timeout)
             await self.protocol.handle(RawData(data))
         await self.protocol.handle(Closed())
         if self._idle:
@@ -245,20 +277,52 @@ class _Connection(TCPServer):
             # task) until the keep-alive timer ran out, 75 s later: end it now.
             await self.idle_task.stop()
 
-    def _head_too_slow(self) -> None:
-        self._head_timer = None
-        if self._idle and not (self._gone or self._closing):
+    def _deadline(self, seconds: float) -> float:
+        """now + ``seconds``, with the watchdog set to fire by then."""
+        at = self.loop.time() + seconds
+        if at < self._watchdog_at and not (self._gone or self._closing):
+            if self._watchdog is not None:
+                self._watchdog.cancel()
+            self._watchdog_at = at
+            self._watchdog = self.loop.call_at(at, self._watch_deadlines)
+        return at
+
+    def _watch_deadlines(self) -> None:
+        self._watchdog = None
+        self._watchdog_at = INF
+        if self._gone or self._closing:
+            return
+        now = self.loop.time()
+        if self._head_deadline <= now and self._idle:
             log.debug("closing a connection: no request head within %s s", self.limits.head_timeout)
             self._lost()
+            return
+        if self._send_deadline <= now:
+            log.debug("closing a connection: the client read nothing for %s s",
+                      self.limits.send_timeout)
+            self._lost()
+            return
+        if self._read_deadline <= now:
+            # As Hypercorn's wait_for timing out: the read loop ends, the connection closes.
+            self._read_expired = True
+            self._read_deadline = INF
+            self.reader.feed_eof()
+            return
+        nearest = min(self._head_deadline, self._send_deadline, self._read_deadline)
+        if nearest != INF:
+            self._watchdog_at = nearest
+            self._watchdog = self.loop.call_at(nearest, self._watch_deadlines)
 
-    def _stop_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+    def _stop_watchdog(self) -> None:
+        self._head_deadline = self._send_deadline = self._read_deadline = INF
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        self._watchdog_at = INF
 
     async def _close(self) -> None:
         self._closing = True
-        self._stop_head_timer()
+        self._stop_watchdog()
         await super()._close()
 
     async def _initiate_server_close(self) -> None:
