@@ -298,8 +298,9 @@ class _Connection(TCPServer):
             self._lost()
             return
         if self._send_deadline <= now:
-            log.debug("closing a connection: the client read nothing for %s s",
-                      self.limits.send_timeout)
+            log.debug(
+                "closing a connection: the client read nothing for %s s", self.limits.send_timeout
+            )
             self._lost()
             return
         if self._read_deadline <= now:
