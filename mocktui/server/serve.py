@@ -167,6 +167,7 @@ class _Connection(TCPServer):
         self._read_deadline = INF  # the read waiting now must have data by then
         self._send_deadline = INF  # the write waiting now must have drained by then
         self._read_expired = False
+        self._pieces = 0  # RawData sent since the last request head came in
         self._watchdog: asyncio.TimerHandle | None = None
         self._watchdog_at = INF
 
@@ -213,12 +214,17 @@ class _Connection(TCPServer):
 
     async def protocol_send(self, event: Event) -> None:
         if isinstance(event, RawData):
+            self._pieces += 1
             if self._gone or self._closing or self.writer.transport.is_closing():
                 if not self._closing:
                     self._lost()
                     # Nothing is written, or buffered, for a client that has gone; the writer
-                    # (the request being answered) is let reach its cancellation now.
-                    await asyncio.sleep(0)
+                    # (the request being answered) is let reach its cancellation now, unless
+                    # this is the answer's head: Hypercorn marks the head sent only once this
+                    # returns, and cancelled before that it tries to send a 500 on a stream
+                    # that has its head already (LocalProtocolError, logged as unhandled).
+                    if self._pieces > 1:
+                        await asyncio.sleep(0)
                 return
             data: bytes | None = event.data
             if not self.send_lock.locked():
@@ -248,6 +254,12 @@ class _Connection(TCPServer):
             self._idle = event.idle
             if not event.idle:
                 self._head_deadline = INF  # the request head is in
+                self._pieces = 0
+            if self._gone:
+                # Ending: no keep-alive timer to (re)start. Hypercorn would start one in the
+                # connection's task group, which is being cancelled: RuntimeError, logged as an
+                # unhandled exception for every client that left with a request in flight.
+                return
             await super().protocol_send(event)
         else:  # Closed: Hypercorn closes the connection (our _close)
             await super().protocol_send(event)
