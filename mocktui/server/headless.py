@@ -20,12 +20,6 @@ from mocktui.engine.state import StateFile
 from mocktui.rules import json_safe, terminal_safe
 from mocktui.server.runtime import STOP_TIMEOUT, Runtime
 
-# Seconds between two hand-overs of lines to the writer thread. Handing over each request's
-# line on its own woke the thread (and moved the interpreter lock to it and back) once per
-# request, which cost more than answering the request did; now a flood's lines go out in
-# batches, at most this long after their request.
-FLUSH_EVERY = 0.05
-
 
 def event_line(event: RequestEvent) -> str:
     """One request as a JSON line (the headless log format; see README). Readable UTF-8, with
@@ -80,7 +74,6 @@ async def _print_events(engine: MockEngine, writer: LineWriter) -> None:
         while True:
             await subscription.wait()
             _write(subscription.drain(), writer)
-            await asyncio.sleep(FLUSH_EVERY)
     finally:
         _write(subscription.drain(), writer)
         subscription.close()
