@@ -54,6 +54,10 @@ from mocktui.tui.safe import safe, safe_markup
 from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
 
 POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
+# Under steady traffic the screen is redrawn every BUSY_POLLS polls only (~4 Hz): a redraw costs
+# about the same whatever the batch, and at 12 Hz the redraws took half of the core the server
+# shares with them during a flood (issue 7). A first request after a quiet poll shows at once.
+BUSY_POLLS = 3
 WIDE = 100  # columns from which the collections tree shows by default
 RECENT_TRAFFIC = 60.0  # seconds: quitting after requests this recent asks first
 EXIT_GUARD = 0.8  # seconds after the terminal went away before the process is ended anyway
@@ -107,6 +111,8 @@ class MockTUI(App[int]):
         self.findings: list[Finding] | None = None  # mocktui check's, once it ran
         self.check_seconds = 0.0  # how long the last check took (in its thread, if one)
         self._last_traffic = -RECENT_TRAFFIC  # monotonic time of the newest request seen
+        self._last_poll = -1.0  # monotonic time of the last poll that drained the bus
+        self._busy = False  # that poll found requests
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -182,7 +188,12 @@ class MockTUI(App[int]):
         """Drain new request events into the traffic list and refresh counts and hits."""
         if not self._table.is_attached:  # shutting down
             return
+        now = time.monotonic()
+        if self._busy and now - self._last_poll < self.poll_interval * (BUSY_POLLS - 0.5):
+            return  # traffic keeps coming: the next redraw takes this batch too
+        self._last_poll = now
         events = self.subscription.drain()
+        self._busy = bool(events)
         lost = self.subscription.dropped - self._lost_seen
         self._lost_seen = self.subscription.dropped
         if events:
