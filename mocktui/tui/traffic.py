@@ -2,8 +2,9 @@
 
 Bounded and cheap under a flood:
 
-- the app drains the engine's event bus on a timer (~12 Hz) and hands each batch to ``add()``
-  in one call, so the screen never costs a request anything and a batch is one redraw;
+- the app drains the engine's event bus on a timer (~12 Hz; every third tick, ~4 Hz, while
+  traffic keeps coming) and hands each batch to ``add()`` in one call, so the screen never
+  costs a request anything and a batch is one redraw;
 - rows live in a ``deque(maxlen=cap)`` (1,000 by default): the oldest fall off the front in
   O(1), counted as dropped (so are events that left the bus's ring before they were read);
 - ``TrafficView`` is a Line API widget: it draws only the lines on screen, whatever the number
