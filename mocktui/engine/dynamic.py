@@ -25,13 +25,11 @@ import re
 import string
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from faker import Faker
-from faker.generator import Generator
-from faker.providers import BaseProvider
-from faker.providers.company import Provider as CompanyProvider
-from faker.providers.lorem.la import Provider as LatinLoremProvider
+if TYPE_CHECKING:
+    from faker.generator import Generator
 
 __all__ = ["DynamicVariables"]
 
@@ -354,6 +352,18 @@ class DynamicVariables:
     names: frozenset[str] = frozenset(_NAMES)
 
     def __init__(self, seed: int | None = None) -> None:
+        # Faker is imported and set up on the first value asked for: importing it and building
+        # its generator took a third of a start-up (issue 7), and most collections never ask.
+        self._seed = seed
+        self._generators: dict[str, Producer] | None = None
+
+    def _build(self) -> dict[str, Producer]:
+        from faker import Faker
+        from faker.providers import BaseProvider
+        from faker.providers.company import Provider as CompanyProvider
+        from faker.providers.lorem.la import Provider as LatinLoremProvider
+
+        seed = self._seed
         proxy = Faker("en_US")
         # Always give this instance its own random.Random (seeded from the OS when
         # seed is None) so instances never share or disturb each other's state.
@@ -529,12 +539,16 @@ class DynamicVariables:
             "randomLoremSlug": lambda: "-".join(latin.words(nb=3)),
             "randomLoremLines": lambda: "\n".join(latin.sentences(nb=fake.random_int(1, 5))),
         }
-        self._generators: dict[str, Producer] = generators
+        self._generators = generators
+        return generators
 
     def generate(self, name: str) -> str | None:
         """Fresh value for `name` (without "$"), as the text to splice into a body; None if
         unknown."""
-        producer = self._generators.get(name)
+        generators = self._generators
+        if generators is None:
+            generators = self._build()
+        producer = generators.get(name)
         return None if producer is None else producer()
 
     # ----------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ import importlib.util
 import ipaddress
 import random
 import re
+import subprocess
 import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import faker
 import faker.generator
 import pytest
 
@@ -204,7 +206,7 @@ def test_shape_table_covers_every_supported_name() -> None:
 
 
 def test_every_name_has_a_generator(dv: DynamicVariables) -> None:
-    assert set(dv._generators) == DynamicVariables.names
+    assert set(dv._build()) == DynamicVariables.names
 
 
 def test_supports_postmans_full_list() -> None:
@@ -376,13 +378,25 @@ def test_names_have_no_dollar_prefix(dv: DynamicVariables) -> None:
 
 def test_generate_does_not_build_faker(monkeypatch: pytest.MonkeyPatch) -> None:
     dv = DynamicVariables(seed=11)
+    assert dv.generate("guid")  # Faker is set up on the first value asked for
 
     def boom(*args: object, **kwargs: object) -> None:
-        raise AssertionError("Faker must be created once, in __init__")
+        raise AssertionError("Faker must be created once, on the first value asked for")
 
-    monkeypatch.setattr(dynamic, "Faker", boom)
+    monkeypatch.setattr(faker, "Faker", boom)
     for name in sorted(DynamicVariables.names):
         assert dv.generate(name)
+
+
+def test_faker_is_not_imported_until_a_value_is_asked_for() -> None:
+    # Importing Faker and building its generator took a third of a start-up (issue 7).
+    code = (
+        "import sys; from mocktui.engine.dynamic import DynamicVariables; "
+        "d = DynamicVariables(1); assert 'faker' not in sys.modules; "
+        "assert d.generate('randomFirstName'); assert 'faker' in sys.modules"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_module_avoids_ui_and_server_imports() -> None:
