@@ -22,6 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from mocktui import rules
 from mocktui.engine.explain import Candidate, Explanation
+from mocktui.engine.steps import CONTROLS, MATCH, METHOD, PATH, PICK, XMOCK
 from mocktui.postman.model import Endpoint, Example
 
 ID_PLACEHOLDER = "\0id"
@@ -525,11 +526,11 @@ class Matcher:
                     if not self.controls.endpoint_enabled(entry.endpoint.key)
                     else "example disabled"
                 )
-                dropped.append(_candidate(entry, False, f"mocktui: {why}"))
+                dropped.append(_candidate(entry, False, f"{CONTROLS} mocktui: {why}"))
                 return
             if code_filter is not None and entry.example.code != code_filter:
                 dropped.append(
-                    _candidate(entry, False, f"3 x-mock-response-code: code is not {code_filter}")
+                    _candidate(entry, False, f"{XMOCK} x-mock-response-code: code is not {code_filter}")
                 )
                 return
             score = 100.0 + change
@@ -542,23 +543,23 @@ class Matcher:
                 differs = header_mismatch(entry, header_names, request)
                 if differs:
                     dropped.append(
-                        _candidate(entry, False, f"6 headers: {differs} differs", score=score)
+                        _candidate(entry, False, f"{MATCH} headers: {differs} differs", score=score)
                     )
                     return
             if body_on:
                 problem = _content_type_problem(entry, request_type, request_body is not None)
                 if problem:
                     dropped.append(
-                        _candidate(entry, False, f"6 body matching: {problem}", score=score)
+                        _candidate(entry, False, f"{MATCH} body matching: {problem}", score=score)
                     )
                     return
                 if not _bodies_equal(entry, request_body):
-                    dropped.append(_candidate(entry, False, "6 body differs", score=score))
+                    dropped.append(_candidate(entry, False, f"{MATCH} body differs", score=score))
                     return
             elif request_body is not None and _bodies_equal(entry, request_body):
                 score += BODY_BONUS
                 detail.append(f"body +{BODY_BONUS}")
-            scored.append(_Scored(entry, score, f"4 path: {step}", captures, detail))
+            scored.append(_Scored(entry, score, f"{PATH} path: {step}", captures, detail))
 
         index = self.index
         for attr, name, change in PATH_STEPS:
@@ -659,7 +660,7 @@ class Matcher:
             problem = f"example {shown} is disabled"
         header = f"x-mock-response-id: {wanted}"
         if problem:
-            cands = () if entry is None else (_candidate(entry, False, f"3 {problem}"),)
+            cands = () if entry is None else (_candidate(entry, False, f"{XMOCK} {problem}"),)
             return MatchResult(
                 None,
                 Explanation("x-mock-response-id", cands, (*notes, f"{header}: {problem}")),
@@ -671,7 +672,7 @@ class Matcher:
             entry,
             Explanation(
                 "x-mock-response-id",
-                (_candidate(entry, True, "3 x-mock-response-id"),),
+                (_candidate(entry, True, f"{XMOCK} x-mock-response-id"),),
                 tuple(notes),
             ),
         )
@@ -686,7 +687,7 @@ class Matcher:
         ]
         if not usable:
             problem = "no enabled example of this method has this name"
-            cands = tuple(_candidate(e, False, "3 x-mock-response-name: not usable") for e in named)
+            cands = tuple(_candidate(e, False, f"{XMOCK} x-mock-response-name: not usable") for e in named)
             return MatchResult(
                 None,
                 Explanation("x-mock-response-name", cands, (*notes, f"{header}: {problem}")),
@@ -696,7 +697,7 @@ class Matcher:
         winner = next((e for e in usable if e.example.code == 200), usable[0])
         cands = tuple(
             _candidate(
-                e, e is winner, "3 x-mock-response-name" + (" (picked)" if e is winner else "")
+                e, e is winner, f"{XMOCK} x-mock-response-name" + (" (picked)" if e is winner else "")
             )
             for e in usable
         )
@@ -750,7 +751,7 @@ class Matcher:
             explanation = self.explain_miss(request, method, forms, dropped, notes)
             reason = "no example matches this method and path"
             disabled = next(
-                (c for c in dropped if c.step.startswith("mocktui: endpoint disabled")), None
+                (c for c in dropped if c.step.startswith(f"{CONTROLS} mocktui: endpoint disabled")), None
             )
             if disabled is not None:
                 endpoint = next(
@@ -761,7 +762,7 @@ class Matcher:
                 reason = f"the endpoint that matches ({endpoint.name!r}) is disabled in mocktui"
             elif (
                 dropped
-                and all(c.step.startswith("6") for c in dropped if c.score is not None)
+                and all(c.step.startswith(f"{MATCH} ") for c in dropped if c.score is not None)
                 and any(c.score is not None for c in dropped)
             ):
                 reason = "examples match the path but their headers or body differ"
@@ -773,7 +774,7 @@ class Matcher:
             notes.append(f"{len(top)} examples tied at {best:g}: lowest ID wins, code 200 first")
 
         def step(s: _Scored) -> str:
-            return s.step if s is winner else f"{s.step}; 7 lower score or tie-break"
+            return s.step if s is winner else f"{s.step}; {PICK} lower score or tie-break"
 
         cands = [
             Candidate(
@@ -831,7 +832,7 @@ class Matcher:
                 if (entry.endpoint.key, entry.example.id) in known:
                     continue
                 if entry.method != method:
-                    out.append(_candidate(entry, False, f"2 method: {entry.method}, not {method}"))
+                    out.append(_candidate(entry, False, f"{METHOD} method: {entry.method}, not {method}"))
                 else:
                     out.append(_candidate(entry, False, NO_PATH_STEP))
             return out[:limit]
@@ -839,7 +840,7 @@ class Matcher:
         return Explanation("miss", tuple(dropped), tuple(notes), nearest)
 
 
-NO_PATH_STEP = "4 path: no step makes the paths equal"
+NO_PATH_STEP = f"{PATH} path: no step makes the paths equal"
 
 
 def _left_out(

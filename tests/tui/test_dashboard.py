@@ -187,7 +187,7 @@ async def test_enter_shows_details_with_the_explanation(
         assert event.explanation is not None and event.explanation.candidates
         match = app.screen.query_one("#detail-match")
         detail = plain(match.body)
-        assert "2 method" in detail or "4 path" in detail
+        assert "3 method" in detail or "5 path" in detail
 
         await pilot.press("p")  # previous request
         assert app.screen.event.path == "/users"
