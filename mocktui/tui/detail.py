@@ -228,6 +228,12 @@ def explanation_view(explanation: Explanation | None, event: RequestEvent) -> Re
         why = Text("dropped at: ", style="bold red")
         why.append(_dropped_at(dropped), "red")
         parts.append(why)
+        near = next((c for c in dropped if c.score is None and c.detail), None)
+        if near is not None:  # the nearest example, and which segment differs (issue 10, #5)
+            line = Text("nearest: ", style="bold")
+            line.append_text(_candidate_line(near))
+            line.append(" · " + safe(near.detail), "yellow")
+            parts.append(line)
     if not candidates:
         parts.append(Text("No example has this method and path shape.", style="dim"))
     for note in explanation.notes:

@@ -1213,3 +1213,48 @@ def test_example_ids_with_thousands_of_digits_sort_and_answer(pm: Any) -> None:
     )
     assert chosen(send(engine, "/t")) == "short"  # 10 < 99...9
     assert chosen(send(engine, "/t", headers=[("x-mock-response-id", "9" * 5000)])) == "long"
+
+
+# -- a miss's nearest examples: ranked by segments (issue 10, #5) --------------------------------
+
+
+def test_nearest_examples_of_a_miss_are_ranked_by_segments(pm: Any) -> None:
+    # Before: ranked by the whole path's edit distance, /accounts/{accountId}/rooms was not
+    # among them (short paths with other segment counts came first).
+    def one(name: str, path: str, method: str = "GET") -> Any:
+        return pm.item(name, path, pm.example(name, path, method=method), method=method)
+
+    engine = pm.engine(
+        one("Rooms", "/accounts/{{accountId}}/rooms"),
+        one("Accounts", "/accounts"),
+        one("Account", "/accounts/123"),
+        one("Roms", "/roms"),
+        one("Users", "/accounts/{{accountId}}/users"),
+        one("Room", "/accounts/1/rooms/2"),
+        one("New room", "/accounts/{{id}}/rooms", "POST"),
+    )
+    response = send(engine, "/accounts/123/romos")
+    assert response.status == 404
+    assert response.explanation is not None
+    listed = [(c.example_name, c.step, c.detail) for c in response.explanation.candidates]
+    assert listed[0] == (
+        "Rooms", "5 path: no step makes the paths equal", "segment 3 'romos' ≠ 'rooms'"
+    )
+    # Same segment count first (the other method after the same method at equal distance),
+    # then the others, with what differs.
+    assert [name for name, _s, _d in listed] == [
+        "Rooms", "New room", "Users", "Account", "Room", "Accounts", "Roms"
+    ]
+    assert listed[1][1] == "3 method: POST, not GET"
+    assert listed[3][2] == "3 segments, not 2"
+
+
+def test_nearest_examples_count_id_like_segments_as_equal(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item("o", "/orders/77/lines", pm.example("Lines", "/orders/77/lines")),
+        pm.item("x", "/orders/abc/lines", pm.example("Named", "/orders/abc/lines")),
+    )
+    response = send(engine, "/orders/9f3/linez")
+    listed = [(c.example_name, c.detail) for c in response.explanation.candidates]
+    assert listed[0] == ("Lines", "segment 3 'linez' ≠ 'lines'")
+    assert listed[1] == ("Named", "segment 2 '9f3' ≠ 'abc'; segment 3 'linez' ≠ 'lines'")

@@ -1,4 +1,4 @@
-"""One numbering of the steps: the engine's table (engine.steps), the explanations and the README."""
+"""One numbering of the steps: the engine's table (engine.steps), explanations, the README."""
 
 from __future__ import annotations
 
