@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from mocktui.engine.dynamic import DynamicVariables
-from mocktui.engine.events import EMPTY_BODY, Body, EventBus, RequestEvent
+from mocktui.engine.events import EMPTY_BODY, Body, EventBus, InFlight, RequestEvent
 from mocktui.engine.explain import Explanation
 from mocktui.engine.matcher import (
     Entry,
@@ -504,6 +504,30 @@ class MockEngine:
         )
         response.outcome = "rejected"
         return response
+
+    # -- while it waits ----------------------------------------------------------------------------
+
+    def started(self, request: MockRequest, response: MockResponse) -> int:
+        """A request about to wait out ``response.delay_ms``: listed as in flight (the
+        dashboard's pending row) until ``finished(token)``. Only delayed requests come here."""
+        bus = self.bus
+        token = bus.new_token()
+        bus.started(
+            InFlight(
+                token=token,
+                time=request.received,
+                method=request.method,
+                path=request.path or "/",
+                query=mask_query(request.query_string),
+                delay_ms=response.delay_ms,
+                endpoint_name=response.endpoint.name if response.endpoint else None,
+                example_name=response.example.name if response.example else None,
+            )
+        )
+        return token
+
+    def finished(self, token: int) -> None:
+        self.bus.finished(token)
 
     # -- after the answer -----------------------------------------------------------------------
 
