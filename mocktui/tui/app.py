@@ -46,6 +46,7 @@ from mocktui.tui.detail import DetailScreen
 from mocktui.tui.dialogs import NameDialog, QuitDialog, ServerLogScreen, TextScreen
 from mocktui.tui.endpoints import EndpointsTable
 from mocktui.tui.examples import ExamplesScreen
+from mocktui.tui.flash import FlashLine
 from mocktui.tui.header import Counts, StatusHeader
 from mocktui.tui.help import HelpScreen
 from mocktui.tui.logs import DashboardLog, capture_logging
@@ -130,6 +131,7 @@ class MockTUI(App[int]):
                 table.border_title = "Endpoints"
                 yield table
                 yield TrafficPanel(cap=self.traffic_cap, tz=self.tz, id="traffic-panel")
+        yield FlashLine(id="flash")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -172,6 +174,16 @@ class MockTUI(App[int]):
             self._all_dirty = True
         else:
             self._dirty.add(change.endpoint_key)
+
+    def flash(self, message: str, error: bool = False) -> None:
+        """One line of feedback (after a control key) on the screen shown, else a toast."""
+        try:
+            line = self.screen.query_one(FlashLine)
+        except Exception:
+            self.notify(safe(message), severity="warning" if error else "information",
+                        markup=False, timeout=4)
+            return
+        line.show(message, error=error)
 
     def _counts(self) -> Counts:
         return Counts(*self.backend.counts())
@@ -253,6 +265,12 @@ class MockTUI(App[int]):
         self._apply_tree()
         if self.tree_shown:
             tree.focus()
+        elif len(self._table.shown) != len(self.backend.endpoints):
+            # A folder narrowing the user can no longer see: the next key would act on a list
+            # chosen in a hidden tree. Show every endpoint again, the cursor where it was.
+            self._table.show(self.backend.endpoints)
+            self._table.border_title = "Endpoints"
+            self.flash("the collections tree is hidden: every endpoint is listed again")
 
     # -- panels talking to each other -------------------------------------------------------------
 
@@ -342,9 +360,9 @@ class MockTUI(App[int]):
             message = run()
         except ControlError as exc:
             self.bell()
-            self.notify(safe(exc.message), severity="warning", markup=False, timeout=4)
+            self.flash(exc.message, error=True)
             return
-        self.notify(safe(message), markup=False, timeout=4)
+        self.flash(message)
 
     def apply_scenario(self, name: str) -> None:
         def run() -> str:
@@ -453,6 +471,12 @@ class MockTUI(App[int]):
             "Toggle collections tree",
             "Show or hide the collections panel",
             self.action_toggle_tree,
+        )
+        endpoints = screen.query_one(EndpointsTable)
+        yield SystemCommand(
+            f"Endpoints: {'hide' if endpoints.folders else 'show'} folders",
+            "The Name column shows each request's folders (Folder / Name)",
+            lambda: endpoints.show_folders(not endpoints.folders),
         )
         traffic = screen.query_one(TrafficView)
         yield SystemCommand(

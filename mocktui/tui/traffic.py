@@ -135,9 +135,16 @@ class Columns:
 
     @classmethod
     def fit(cls, width: int) -> Columns:
-        example = max(10, min(30, width // 4))
-        fixed = 1 + 8 + 7 + 3 + 8 + example + 5
-        return cls(example=example, path=max(8, width - fixed))
+        """Widths for this many cells: the path gives way first, then the example; the status
+        and Took with its unit always keep their room (80 columns with the tree shown too)."""
+        narrow = width < 70
+        method, duration = (6, 7) if narrow else (7, 8)
+        rest = width - (1 + 8 + method + 3 + duration + 5)
+        example = max(8, min(30, rest * 2 // 5 if narrow else width // 4))
+        path = max(6, rest - example)
+        if path + example > rest:
+            example = max(4, rest - path)
+        return cls(method=method, duration=duration, example=example, path=path)
 
 
 def answered_by(event: RequestEvent) -> tuple[str, str]:
