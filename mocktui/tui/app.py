@@ -121,7 +121,14 @@ class MockTUI(App[int]):
     def compose(self) -> ComposeResult:
         backend = self.backend
         exposed = self.settings is not None and not is_loopback(self.settings.host)
-        yield StatusHeader(self.url, backend.private, self._counts(), exposed, id="header")
+        yield StatusHeader(
+            self.url,
+            backend.private,
+            self._counts(),
+            exposed,
+            delay_ms=getattr(backend, "delay_ms", 0),
+            id="header",
+        )
         with Horizontal(id="body"):
             tree = CollectionsTree(backend.collections, id="collections")
             tree.border_title = "Collections"
@@ -201,6 +208,9 @@ class MockTUI(App[int]):
             self._last_traffic = time.monotonic()
         if events or lost:
             self._traffic.add(events, lost)
+        in_flight = getattr(self.backend, "in_flight", None)
+        if in_flight is not None:
+            self._traffic.view.set_pending(in_flight())
             hit = {e.endpoint_key for e in events if e.endpoint_key}
             self._table.refresh_hits(hit - self._dirty)
         if self._all_dirty:
@@ -542,6 +552,8 @@ class MockTUI(App[int]):
         logging.getLogger("mocktui.collection").log(
             logging.INFO if ok else logging.ERROR, "%s", message
         )
+        # A broken collection keeps a mark in the header until it loads again (the toast fades).
+        self._header.set_broken(None if ok else message)
         if ok:  # errors are notified through the log already
             self.notify(safe(message), title="collections", markup=False, timeout=5)
         for line in notes:  # saved controls re-attached or left over

@@ -284,7 +284,10 @@ class DetailScreen(Screen[None]):
         e = self.event
         text = Text(" ", end="")
         text.append(safe(e.method), f"bold {method_style(e.method)}")
-        text.append(" " + safe(e.path) + "  ")
+        text.append(" " + safe(e.path))
+        if e.query:  # the query string is part of what was asked
+            text.append("?" + safe(e.query), "dim")
+        text.append("  ")
         text.append(str(e.status), f"bold {status_style(e.status)}")
         label, style = answered_by(e)
         text.append("  " + label, style or "bold")
