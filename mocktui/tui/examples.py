@@ -19,6 +19,7 @@ from mocktui.engine.store import ControlError
 from mocktui.postman.model import Endpoint
 from mocktui.tui import keys
 from mocktui.tui.backend import Backend
+from mocktui.tui.flash import FlashLine, control_words, where
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
 
@@ -81,7 +82,8 @@ class ExamplesTable(DataTable[Text]):
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
-    def _act(self, run: Callable[[str], str]) -> None:
+    def _act(self, run: Callable[[str], str], action: str = "pin") -> None:
+        """Run an action on the selected example; the flash line says what it did."""
         example_id = self.selected
         if example_id is None:
             return
@@ -89,10 +91,27 @@ class ExamplesTable(DataTable[Text]):
             message = run(example_id)
         except ControlError as exc:
             self.app.bell()
-            self.notify(safe(exc.message), severity="warning", markup=False, timeout=4)
+            self._flash(exc.message, error=True)
             return
-        self.notify(safe(message), markup=False, timeout=3)
+        view = self.backend.view(self.endpoint.key)
+        if action == "toggle":
+            example = next(e for e in view["examples"] if e["id"] == example_id)
+            state = "enabled" if example["enabled"] else "disabled"
+            message = (
+                f"{state} example #{example['number']} {example['code']} {example['name']} "
+                f"of {where(self.endpoint)}"
+            )
+        else:
+            message = control_words(view, self.endpoint, action)
+        self._flash(message)
         self.refresh_counts()
+
+    def _flash(self, message: str, error: bool = False) -> None:
+        flash = getattr(self.app, "flash", None)
+        if flash is not None:
+            flash(message, error=error)
+        else:
+            self.notify(safe(message), markup=False, timeout=3)
 
     def action_pin(self) -> None:
         key = self.endpoint.key
@@ -100,11 +119,11 @@ class ExamplesTable(DataTable[Text]):
 
     def action_toggle(self) -> None:
         key = self.endpoint.key
-        self._act(lambda ex: self.backend.actions.toggle_example(key, ex, "keys"))
+        self._act(lambda ex: self.backend.actions.toggle_example(key, ex, "keys"), "toggle")
 
     def action_auto(self) -> None:
         key = self.endpoint.key
-        self._act(lambda _ex: self.backend.actions.auto(key, "keys"))
+        self._act(lambda _ex: self.backend.actions.auto(key, "keys"), "auto")
 
     def action_close(self) -> None:
         self.app.pop_screen()
@@ -133,6 +152,7 @@ class ExamplesScreen(Screen[None]):
                 ),
                 id="examples-help",
             )
+        yield FlashLine()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -34,6 +34,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
+from mocktui.engine.engine import NO_SAVED_EXAMPLE
 from mocktui.engine.events import InFlight, RequestEvent
 from mocktui.rules import is_digits
 from mocktui.tui import keys
@@ -153,6 +154,8 @@ def answered_by(event: RequestEvent) -> tuple[str, str]:
         return safe(event.example_name), ""
     if event.explanation is not None and event.explanation.decided_by == "cors preflight":
         return "CORS preflight", "dim"
+    if event.miss_reason == NO_SAVED_EXAMPLE:
+        return "no saved example", "yellow"
     if event.status == 404:
         return "no match", "bold red"
     return safe(event.miss_reason or "-"), "yellow"
