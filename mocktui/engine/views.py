@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mocktui.engine.matcher import MatchRequest
-from mocktui.postman.model import Endpoint
+from mocktui.postman.model import Endpoint, RequestSpec
 
 if TYPE_CHECKING:
     from mocktui.engine.engine import MockEngine
@@ -44,6 +44,7 @@ def endpoint_view(engine: MockEngine, endpoint: Endpoint) -> dict[str, Any]:
                 "code": ex.code,
                 "enabled": ex.id not in control.disabled_examples,
                 "served": store.served.get((key, ex.id), 0),
+                "saved": saved_request(ex.request),
             }
             for ex in endpoint.examples
         ],
@@ -107,3 +108,9 @@ def _auto_pick(engine: MockEngine, endpoint: Endpoint) -> dict[str, Any] | None:
                 "endpoint": entry.endpoint.key,
             }
     return None
+
+
+def saved_request(request: RequestSpec) -> str:
+    """An example's saved request as a client would call it: ``/users?role=nobody``."""
+    query = "&".join(f"{k}={v}" if v else k for k, v in request.query)
+    return request.display_path + (f"?{query}" if query else "")

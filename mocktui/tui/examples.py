@@ -25,8 +25,9 @@ from mocktui.tui.styles import method_style, status_style
 
 REFRESH = 0.25  # seconds between two reads of the served counts
 
-COLUMNS = (("number", "#", 3), ("code", "Code", 4), ("name", "Name", None), ("served", "Served", 7),
-           ("state", "On", 4), ("answers", "", 8))
+COLUMNS = (("number", "#", 3), ("code", "Code", 4), ("name", "Name", None),
+           ("saved", "Saved request", None), ("served", "Served", 7), ("state", "On", 4),
+           ("answers", "", 8))
 
 
 class ExamplesTable(DataTable[Text]):
@@ -47,8 +48,10 @@ class ExamplesTable(DataTable[Text]):
         row = self.cursor_row
         self.clear(columns=True)
         fixed = sum(w for _k, _l, w in COLUMNS if w) + 2 * len(COLUMNS)
+        free = max(20, self.size.width - fixed - 1)
+        flexible = {"name": free - free * 2 // 5, "saved": free * 2 // 5}  # where it answers
         for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width or max(10, self.size.width - fixed - 1))
+            self.add_column(label, key=key, width=width or flexible[key])
         view = self.backend.view(self.endpoint.key)
         for example in view["examples"]:
             self.add_row(*self._cells(view, example), key=example["id"])
@@ -62,6 +65,7 @@ class ExamplesTable(DataTable[Text]):
             Text(str(example["number"]), style="bold cyan" if pinned else "dim", justify="right"),
             Text(str(example["code"]), style=status_style(example["code"])),
             Text(safe(example["name"]), style="" if on else "dim strike", end=""),
+            Text(safe(example.get("saved", "")), style="dim", end="", overflow="ellipsis"),
             Text(f"{example['served']:,}", justify="right"),
             Text("on", style="green") if on else Text("off", style="bold red"),
             Text("pinned", style="bold cyan") if pinned else Text(""),

@@ -237,7 +237,7 @@ def pending_text(pending: InFlight, cols: Columns, tz: tzinfo | None) -> Text:
     label = "pending · " + safe(pending.example_name or "no match")
     line.append_text(_cell(Text(label, style="yellow", end=""), cols.example))
     line.append(" ")
-    wait = Text("⏳" + format_duration(pending.delay_ms).replace(" ", ""), "yellow", end="")
+    wait = Text("⋯" + format_duration(pending.delay_ms), "yellow", end="")  # the delay it waits
     line.append_text(_cell(wait, cols.duration, "right"))
     return line
 

@@ -161,7 +161,7 @@ async def test_request_appears_in_traffic(make_app: MakeApp, client: httpx.Async
         assert " ms" in line
         header = app.query_one(StatusHeader)
         assert header.counts.requests == 1
-        assert "1 requests" in screen_text(app)
+        assert "1 request ·" in screen_text(app)
 
 
 async def test_enter_shows_details_with_the_explanation(

@@ -315,7 +315,7 @@ async def test_a_delayed_request_shows_at_once_as_pending(
         await wait_for(pilot, lambda: any("pending" in line for line in traffic_lines(app)))
         (row,) = [line for line in traffic_lines(app) if line.strip()]
         assert "GET     /users" in row and "…   pending · All users" in row
-        assert row.rstrip().endswith("⏳1.50s")
+        assert row.rstrip().endswith("⋯1.50 s")
         assert "1 pending" in lines(app)[-2]
         assert (await slow).status_code == 200
         await wait_for(pilot, lambda: "200 All users" in traffic_lines(app)[0])
