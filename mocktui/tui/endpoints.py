@@ -69,11 +69,12 @@ def column_widths(width: int) -> dict[str, int]:
     return {**fixed, "path": free - answers, "answers": answers}
 
 
-def path_text(view: dict[str, Any]) -> Text:
+def path_text(view: dict[str, Any], width: int = 0) -> Text:
     """The endpoint's path, and the path its examples were saved at when it differs:
-    ``/v1/orders/view → …/view/1``."""
+    ``/v1/orders/view → …/view/1``; cut from the left to ``width`` cells (0: not cut), on the
+    strings (cheap: it runs for every row of thousands)."""
     own = view["path"]
-    text = Text(safe(own), end="")
+    parts = [(safe(own), "")]
     other = view.get("example_path")
     if other:
         mine, theirs = own.strip("/").split("/"), other.strip("/").split("/")
@@ -81,8 +82,19 @@ def path_text(view: dict[str, Any]) -> Text:
         while same < min(len(mine), len(theirs)) and mine[same] == theirs[same]:
             same += 1
         tail = "/".join(theirs[max(0, same - 1) :])
-        text.append(" → ", "dim")
-        text.append(safe(f"…/{tail}" if same else other), "cyan")
+        parts += [(" → ", "dim"), (safe(f"…/{tail}" if same else other), "cyan")]
+    excess = sum(len(p) for p, _ in parts) - width
+    text = Text(end="")
+    if width and excess > 0:
+        excess += 1  # room for the ellipsis
+        text.append("…")
+        for i, (part, style) in enumerate(parts):
+            cut = min(excess, len(part))
+            parts[i] = (part[cut:], style)
+            excess -= cut
+    for part, style in parts:
+        if part:
+            text.append(part, style)
     return text
 
 
@@ -129,10 +141,13 @@ def delay_text(delay: int, compact: bool) -> Text:
 def _spaced(text: Text, width: int, tail: bool = False) -> Text:
     """A cell: one space, then the text cut to the rest of the width."""
     inner = width - 1
-    fitted = _fit_tail(text, inner) if tail else _fit(text, inner)
-    if text.justify == "right" and fitted.cell_len < inner:
-        fitted.pad_left(inner - fitted.cell_len)
-    return Text(" ", end="") + fitted
+    length = text.cell_len
+    if length > inner:
+        text = _fit_tail(text, inner) if tail else _fit(text, inner)
+    elif text.justify == "right" and length < inner:
+        text.pad_left(inner - length)
+    text.pad_left(1)  # in place: this runs for every cell of thousands of rows
+    return text
 
 
 NEEDS_EXAMPLES = frozenset({"pin", "cycle", "mode", "auto"})
@@ -224,7 +239,7 @@ class EndpointsTable(DataTable[Text]):
                 Text(safe(endpoint.method), style=f"bold {method_style(endpoint.method)}"),
                 w["method"],
             ),
-            "path": _spaced(path_text(view).copy(), w["path"], tail=True),
+            "path": _spaced(path_text(view, w["path"] - 1), w["path"]),
         }
         cells["path"].stylize(dim)
         if "name" in w:
