@@ -316,7 +316,7 @@ async def test_a_delayed_request_shows_at_once_as_pending(
         (row,) = [line for line in traffic_lines(app) if line.strip()]
         assert "GET     /users" in row and "…   pending · All users" in row
         assert row.rstrip().endswith("⋯1.50 s")
-        assert "1 pending" in lines(app)[-2]
+        await wait_for(pilot, lambda: "1 pending" in lines(app)[-2])  # the panel's title
         assert (await slow).status_code == 200
         await wait_for(pilot, lambda: "200 All users" in traffic_lines(app)[0])
         assert not any("pending" in line for line in traffic_lines(app))
