@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from mocktui.engine.engine import NO_SAVED_EXAMPLE
 from mocktui.engine.events import Body, RequestEvent
 from mocktui.engine.explain import Candidate, Explanation
 from mocktui.tui import keys
@@ -234,7 +235,7 @@ def explanation_view(explanation: Explanation | None, event: RequestEvent) -> Re
             line.append_text(_candidate_line(near))
             line.append(" · " + safe(near.detail), "yellow")
             parts.append(line)
-    if not candidates:
+    if not candidates and event.miss_reason != NO_SAVED_EXAMPLE:  # that one says why itself
         parts.append(Text("No example has this method and path shape.", style="dim"))
     for note in explanation.notes:
         parts.append(Text("• " + safe(note), style="italic"))

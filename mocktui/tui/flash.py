@@ -96,6 +96,6 @@ def control_words(view: dict[str, Any], endpoint: Endpoint, action: str) -> str:
 def no_examples_words(endpoint: Endpoint) -> str:
     """Why a control key does nothing on an endpoint without examples."""
     return (
-        f"{where(endpoint)} has no saved example: nothing to pin or cycle, it answers 404 "
-        "(Postman cannot answer it either)"
+        f"{where(endpoint)} has no saved example (Postman cannot answer it either): "
+        "nothing to pin"
     )

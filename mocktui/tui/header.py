@@ -79,7 +79,7 @@ class StatusHeader(Widget):
             f"{_n(c.requests, 'request')} · {_n(c.misses, 'miss', 'misses')}"
         )
         short_counts = (
-            f"{c.endpoints} ep · {c.examples} ex · {c.requests:,} req · {c.misses:,} miss"
+            f"{c.endpoints:,} ep · {c.examples:,} ex · {c.requests:,} req · {c.misses:,} miss"
         )
         long_problems, mid_problems, short_problems = self._problem_texts()
         tries = [

@@ -135,8 +135,7 @@ async def test_an_endpoint_without_examples_says_so_and_why_keys_do_nothing(
         flash = app.query_one(FlashLine)
         assert flash.display and flash.has_class("-error")
         assert flash.message == (
-            "GET /health has no saved example: nothing to pin or cycle, it answers 404 "
-            "(Postman cannot answer it either)"
+            "GET /health has no saved example (Postman cannot answer it either): nothing to pin"
         )
         assert engine.store.steering == set()
         send(engine, "/health")
