@@ -32,6 +32,10 @@ SHOTS: dict[str, tuple[tuple[int, int], Sequence[str], str | None]] = {
     # The delay dialog at 80x24, "2s" typed (1500, 1500ms, 1.5s and 2s are delays).
     "delay-80x24": ((80, 24), ("d", "backspace", "2", "s"), None),
     "main-80x24": ((80, 24), (), None),
+    # 80 columns with the tree shown (t): every column that carries state stays visible.
+    "tree-80x24": ((80, 24), ("t",), None),
+    # A pin on the second endpoint, and the flash line that says what it did.
+    "flash-80x24": ((80, 24), ("down", "2"), None),
     # What a TERM=xterm (16-colour) terminal gets: the app switches to the terminal's palette.
     "main-16-colours": ((80, 24), (), "ansi-dark"),
 }

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from mocktui.engine.dynamic import DynamicVariables
-from mocktui.engine.events import EMPTY_BODY, Body, EventBus, RequestEvent
+from mocktui.engine.events import EMPTY_BODY, Body, EventBus, InFlight, RequestEvent
 from mocktui.engine.explain import Explanation
 from mocktui.engine.matcher import (
     Entry,
@@ -89,6 +89,9 @@ class MockResponse:
     @property
     def sent_body(self) -> bytes:
         return b"" if self.head else self.body
+
+
+NO_SAVED_EXAMPLE = "this endpoint has no saved example (Postman cannot answer it either)"
 
 
 def error_body(name: str, header: str, message: str) -> bytes:
@@ -241,7 +244,8 @@ class MockEngine:
 
     @property
     def example_count(self) -> int:
-        return sum(len(ep.examples) for ep in self.endpoints)
+        """The examples that can answer (those left out, listed at start, do not count)."""
+        return len(self.index.entries)
 
     def answering(self, endpoint_key: str) -> Example | None:
         """The example an endpoint is pinned to, or None for other modes."""
@@ -302,6 +306,9 @@ class MockEngine:
             if steer is not None:
                 entry, explanation = self._steered(match, steer)
         if entry is None:
+            bare = None if match.not_found_header else self._without_examples(match, method, path)
+            if bare is not None:
+                return self._no_saved_example(bare, method, path, match)
             if match.not_found_header:
                 message = (
                     f"Could not find a mocked response for {match.not_found_header}. "
@@ -326,6 +333,41 @@ class MockEngine:
         response = self._render(entry, captures, request)
         response.explanation = explanation
         response.delay_ms = self._delay(entry, request, match)
+        return response
+
+    def _without_examples(self, match: MatchResult, method: str, path: str) -> Endpoint | None:
+        """For a miss: the endpoint without any example that the request reaches through its
+        own request (and no example's path reaches), else None. Only misses pay for this."""
+        if match.reached:
+            return None
+        own = self._reach.match(MatchRequest(method, path))
+        for entry in own.reached:
+            if not entry.endpoint.examples:
+                return entry.endpoint
+        return None
+
+    def _no_saved_example(
+        self, endpoint: Endpoint, method: str, path: str, match: MatchResult
+    ) -> MockResponse:
+        """A request to an endpoint that has no saved example: Postman cannot answer it either,
+        so say that, rather than "no example matches" with unrelated candidates."""
+        reason = NO_SAVED_EXAMPLE
+        note = (
+            f"{method} {path} reaches {endpoint.name!r} ({endpoint.method} "
+            f"{endpoint.display_path}), which has no saved example: Postman cannot answer it "
+            "either. Save a response as an example in Postman, or add one to the collection."
+        )
+        response = self._error(
+            404,
+            "mockRequestNotFoundError",
+            "No matching requests",
+            f"Could not find a mocked request for {method} {path}. "
+            "Please check the method and path of your request.",  # Postman's words for a miss
+            reason,
+        )
+        response.explanation = Explanation("miss", (), (*match.explanation.notes, note))
+        response.endpoint = endpoint
+        response.outcome = "miss"
         return response
 
     def _reached(self, match: MatchResult, method: str, path: str) -> set[str]:
@@ -462,6 +504,30 @@ class MockEngine:
         )
         response.outcome = "rejected"
         return response
+
+    # -- while it waits ----------------------------------------------------------------------------
+
+    def started(self, request: MockRequest, response: MockResponse) -> int:
+        """A request about to wait out ``response.delay_ms``: listed as in flight (the
+        dashboard's pending row) until ``finished(token)``. Only delayed requests come here."""
+        bus = self.bus
+        token = bus.new_token()
+        bus.started(
+            InFlight(
+                token=token,
+                time=request.received,
+                method=request.method,
+                path=request.path or "/",
+                query=mask_query(request.query_string),
+                delay_ms=response.delay_ms,
+                endpoint_name=response.endpoint.name if response.endpoint else None,
+                example_name=response.example.name if response.example else None,
+            )
+        )
+        return token
+
+    def finished(self, token: int) -> None:
+        self.bus.finished(token)
 
     # -- after the answer -----------------------------------------------------------------------
 

@@ -196,6 +196,46 @@ class RequestEvent:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """A request that has arrived and is not answered yet (it waits out a delay): the dashboard
+    shows it at once as a pending row, until its event is published."""
+
+    token: int
+    time: float  # Unix time it arrived
+    method: str
+    path: str
+    query: str
+    delay_ms: int
+    endpoint_name: str | None = None
+    example_name: str | None = None  # what will answer it (None: a miss)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "token": self.token,
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "delay_ms": self.delay_ms,
+            "endpoint": self.endpoint_name,
+            "example": self.example_name,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InFlight:
+        return cls(
+            token=int(data["token"]),
+            time=float(data["time"]),
+            method=str(data["method"]),
+            path=str(data["path"]),
+            query=str(data.get("query", "")),
+            delay_ms=int(data.get("delay_ms", 0)),
+            endpoint_name=data.get("endpoint"),
+            example_name=data.get("example"),
+        )
+
+
 @dataclass(slots=True)
 class Subscription:
     """A reader's cursor into the bus. ``drain()`` returns what arrived since the last call."""
@@ -241,6 +281,10 @@ class EventBus:
         self._subs: list[Subscription] = []
         self.next_id = 1
         self.published = 0
+        # Requests that wait out a delay, by token: registered only for those (a request
+        # answered at once never touches this), dropped when they are answered or gone.
+        self.in_flight: dict[int, InFlight] = {}
+        self._tokens = 0
 
     def new_id(self) -> int:
         """Reserve the id of the next event (ids are dense and increasing)."""
@@ -264,6 +308,18 @@ class EventBus:
         self.published += 1
         for sub in self._subs:
             sub.wakeup.set()
+
+    def started(self, pending: InFlight) -> None:
+        self.in_flight[pending.token] = pending
+        for sub in self._subs:
+            sub.wakeup.set()
+
+    def new_token(self) -> int:
+        self._tokens += 1
+        return self._tokens
+
+    def finished(self, token: int) -> None:
+        self.in_flight.pop(token, None)
 
     def subscribe(self, from_start: bool = False) -> Subscription:
         start = self._ring[0].id if (from_start and self._ring) else self.next_id

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from mocktui.engine.steps import CONTROLS
+
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -18,7 +20,7 @@ class Candidate:
     method: str
     path: str  # the example's path as a client calls it ({name} for wildcards)
     kept: bool  # still in the running after every step
-    step: str  # the step that admitted (kept) or dropped it, e.g. "4 path: exact"
+    step: str  # the step that admitted (kept) or dropped it, e.g. "5 path: exact" (engine.steps)
     score: float | None = None  # None when dropped before scoring
     detail: str = ""  # extra words: query counts, header that differed ...
 
@@ -58,7 +60,7 @@ class Explanation:
     def steered(self, decided_by: str, chosen: Candidate, note: str, instead: str) -> Explanation:
         """This explanation with a mocktui control's choice on top: ``chosen`` is kept (with
         its score when the matcher scored it), Postman's pick is shown with ``instead``."""
-        label = "pin" if decided_by == "pin" else f"mocktui: {decided_by}"
+        label = f"{CONTROLS} pin" if decided_by == "pin" else f"{CONTROLS} mocktui: {decided_by}"
         first = replace(chosen, kept=True, step=label)
         rest: list[Candidate] = []
         for c in self._candidates:

@@ -14,7 +14,7 @@ import re
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from rapidfuzz import process
@@ -22,6 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from mocktui import rules
 from mocktui.engine.explain import Candidate, Explanation
+from mocktui.engine.steps import CONTROLS, MATCH, METHOD, PATH, PICK, XMOCK
 from mocktui.postman.model import Endpoint, Example
 
 ID_PLACEHOLDER = "\0id"
@@ -525,11 +526,13 @@ class Matcher:
                     if not self.controls.endpoint_enabled(entry.endpoint.key)
                     else "example disabled"
                 )
-                dropped.append(_candidate(entry, False, f"mocktui: {why}"))
+                dropped.append(_candidate(entry, False, f"{CONTROLS} mocktui: {why}"))
                 return
             if code_filter is not None and entry.example.code != code_filter:
                 dropped.append(
-                    _candidate(entry, False, f"3 x-mock-response-code: code is not {code_filter}")
+                    _candidate(
+                        entry, False, f"{XMOCK} x-mock-response-code: code is not {code_filter}"
+                    )
                 )
                 return
             score = 100.0 + change
@@ -542,23 +545,23 @@ class Matcher:
                 differs = header_mismatch(entry, header_names, request)
                 if differs:
                     dropped.append(
-                        _candidate(entry, False, f"6 headers: {differs} differs", score=score)
+                        _candidate(entry, False, f"{MATCH} headers: {differs} differs", score=score)
                     )
                     return
             if body_on:
                 problem = _content_type_problem(entry, request_type, request_body is not None)
                 if problem:
                     dropped.append(
-                        _candidate(entry, False, f"6 body matching: {problem}", score=score)
+                        _candidate(entry, False, f"{MATCH} body matching: {problem}", score=score)
                     )
                     return
                 if not _bodies_equal(entry, request_body):
-                    dropped.append(_candidate(entry, False, "6 body differs", score=score))
+                    dropped.append(_candidate(entry, False, f"{MATCH} body differs", score=score))
                     return
             elif request_body is not None and _bodies_equal(entry, request_body):
                 score += BODY_BONUS
                 detail.append(f"body +{BODY_BONUS}")
-            scored.append(_Scored(entry, score, f"4 path: {step}", captures, detail))
+            scored.append(_Scored(entry, score, f"{PATH} path: {step}", captures, detail))
 
         index = self.index
         for attr, name, change in PATH_STEPS:
@@ -659,7 +662,7 @@ class Matcher:
             problem = f"example {shown} is disabled"
         header = f"x-mock-response-id: {wanted}"
         if problem:
-            cands = () if entry is None else (_candidate(entry, False, f"3 {problem}"),)
+            cands = () if entry is None else (_candidate(entry, False, f"{XMOCK} {problem}"),)
             return MatchResult(
                 None,
                 Explanation("x-mock-response-id", cands, (*notes, f"{header}: {problem}")),
@@ -671,7 +674,7 @@ class Matcher:
             entry,
             Explanation(
                 "x-mock-response-id",
-                (_candidate(entry, True, "3 x-mock-response-id"),),
+                (_candidate(entry, True, f"{XMOCK} x-mock-response-id"),),
                 tuple(notes),
             ),
         )
@@ -686,7 +689,8 @@ class Matcher:
         ]
         if not usable:
             problem = "no enabled example of this method has this name"
-            cands = tuple(_candidate(e, False, "3 x-mock-response-name: not usable") for e in named)
+            unusable = f"{XMOCK} x-mock-response-name: not usable"
+            cands = tuple(_candidate(e, False, unusable) for e in named)
             return MatchResult(
                 None,
                 Explanation("x-mock-response-name", cands, (*notes, f"{header}: {problem}")),
@@ -696,7 +700,9 @@ class Matcher:
         winner = next((e for e in usable if e.example.code == 200), usable[0])
         cands = tuple(
             _candidate(
-                e, e is winner, "3 x-mock-response-name" + (" (picked)" if e is winner else "")
+                e,
+                e is winner,
+                f"{XMOCK} x-mock-response-name" + (" (picked)" if e is winner else ""),
             )
             for e in usable
         )
@@ -750,7 +756,7 @@ class Matcher:
             explanation = self.explain_miss(request, method, forms, dropped, notes)
             reason = "no example matches this method and path"
             disabled = next(
-                (c for c in dropped if c.step.startswith("mocktui: endpoint disabled")), None
+                (c for c in dropped if c.step.startswith(DISABLED_ENDPOINT)), None
             )
             if disabled is not None:
                 endpoint = next(
@@ -761,7 +767,7 @@ class Matcher:
                 reason = f"the endpoint that matches ({endpoint.name!r}) is disabled in mocktui"
             elif (
                 dropped
-                and all(c.step.startswith("6") for c in dropped if c.score is not None)
+                and all(c.step.startswith(f"{MATCH} ") for c in dropped if c.score is not None)
                 and any(c.score is not None for c in dropped)
             ):
                 reason = "examples match the path but their headers or body differ"
@@ -773,7 +779,7 @@ class Matcher:
             notes.append(f"{len(top)} examples tied at {best:g}: lowest ID wins, code 200 first")
 
         def step(s: _Scored) -> str:
-            return s.step if s is winner else f"{s.step}; 7 lower score or tie-break"
+            return s.step if s is winner else f"{s.step}; {PICK} lower score or tie-break"
 
         cands = [
             Candidate(
@@ -821,25 +827,69 @@ class Matcher:
             if index is None:
                 return []
             out: list[Candidate] = []
-            for _path, _similarity, position in process.extract(
-                forms.lower,
-                index.lower_paths,
-                scorer=Levenshtein.normalized_similarity,
-                limit=limit + len(known),
-            ):
-                entry = index.entries[position]
-                if (entry.endpoint.key, entry.example.id) in known:
-                    continue
+            for entry, detail in nearest_entries(index, method, forms, known, limit):
                 if entry.method != method:
-                    out.append(_candidate(entry, False, f"2 method: {entry.method}, not {method}"))
+                    step = f"{METHOD} method: {entry.method}, not {method}"
+                    out.append(replace(_candidate(entry, False, step), detail=detail))
                 else:
-                    out.append(_candidate(entry, False, NO_PATH_STEP))
-            return out[:limit]
+                    out.append(replace(_candidate(entry, False, NO_PATH_STEP), detail=detail))
+            return out
 
         return Explanation("miss", tuple(dropped), tuple(notes), nearest)
 
 
-NO_PATH_STEP = "4 path: no step makes the paths equal"
+NO_PATH_STEP = f"{PATH} path: no step makes the paths equal"
+DISABLED_ENDPOINT = f"{CONTROLS} mocktui: endpoint disabled"
+
+
+def segment_distance(entry: Entry, got: str, got_lower: str, position: int) -> float:
+    """How far one request segment is from the example's (0 to 1): a wildcard takes any
+    non-empty segment, two ID-like segments count as equal, case is ignored."""
+    if entry.wildcards[position]:
+        return 0.0 if got else 1.0
+    literal = entry.lower_segments[position]
+    if literal == got_lower or (rules.has_digit(literal) and rules.has_digit(got)):
+        return 0.0
+    return Levenshtein.normalized_distance(literal, got_lower)
+
+
+def nearest_entries(
+    index: Index,
+    method: str,
+    forms: _PathForms,
+    known: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+    limit: int = 12,
+) -> list[tuple[Entry, str]]:
+    """The examples nearest to a request that none answers, with which segment differs.
+
+    Ranked by segments (README, a miss's nearest examples): the same segment count first,
+    then the sum of per-segment distances (``segment_distance``), the request's method first,
+    then the whole path's similarity. The words say what differs:
+    ``segment 3 'romos' ≠ 'rooms'``, or ``4 segments, not 3``.
+    """
+    got, got_lower = forms.segments, forms.lower_segments
+    n = len(got)
+    ranked: list[tuple[tuple[Any, ...], Entry, list[int]]] = []
+    for position, entry in enumerate(index.entries):
+        if (entry.endpoint.key, entry.example.id) in known:
+            continue
+        count = len(entry.segments)
+        shared = min(count, n)
+        distances = [segment_distance(entry, got[i], got_lower[i], i) for i in range(shared)]
+        differ = [i for i, d in enumerate(distances) if d > 0]
+        whole = Levenshtein.normalized_distance(index.lower_paths[position], forms.lower)
+        key = (abs(count - n), sum(distances), entry.method != method, whole, entry.sort_key)
+        ranked.append((key, entry, differ))
+    ranked.sort(key=lambda item: item[0])
+    out = []
+    for _key, entry, differ in ranked[:limit]:
+        words = [
+            f"segment {i + 1} {forms.segments[i]!r} ≠ {entry.segments[i]!r}" for i in differ
+        ]
+        if len(entry.segments) != n:
+            words.insert(0, f"{n} segment{'s' if n != 1 else ''}, not {len(entry.segments)}")
+        out.append((entry, "; ".join(words) or "same segments"))
+    return out
 
 
 def _left_out(

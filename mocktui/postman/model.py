@@ -88,6 +88,12 @@ class Endpoint:
     def display_path(self) -> str:
         return self.request.display_path
 
+    @property
+    def served_examples(self) -> int:
+        """Its examples that can answer: not those left out (a saved request without a method
+        or URL), which every count leaves out too."""
+        return sum(1 for ex in self.examples if not ex.request.problem)
+
 
 @dataclass(frozen=True, slots=True)
 class Folder:
@@ -107,7 +113,7 @@ class Folder:
         return out
 
     def example_count(self) -> int:
-        return sum(len(ep.examples) for ep in self.all_endpoints())
+        return sum(ep.served_examples for ep in self.all_endpoints())
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,7 @@ class MockASGI:
         request.query = parse_qsl(request.query_string, keep_blank_values=True)
         response: MockResponse | None = None
         kept_body: Body | None = None
+        waiting = 0  # the in-flight token while a delay is waited out
         drain = False  # answered before the body was read: read it and drop it, then go on
         try:
             try:
@@ -203,6 +204,7 @@ class MockASGI:
             if response.delay_ms:
                 kept_body = Body.keep(request.body)
                 request.body = b""  # a large body need not live through the delay
+                waiting = engine.started(request, response)  # a pending row meanwhile
                 if not await self._wait(response.delay_ms, exchange):
                     response = replace(
                         response,
@@ -221,6 +223,8 @@ class MockASGI:
                 )
             raise
         finally:
+            if waiting:
+                engine.finished(waiting)
             if response is not None:
                 duration = (time.perf_counter() - started) * 1000
                 engine.record(request, response, duration, kept_body)

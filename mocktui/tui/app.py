@@ -46,6 +46,7 @@ from mocktui.tui.detail import DetailScreen
 from mocktui.tui.dialogs import NameDialog, QuitDialog, ServerLogScreen, TextScreen
 from mocktui.tui.endpoints import EndpointsTable
 from mocktui.tui.examples import ExamplesScreen
+from mocktui.tui.flash import FlashLine
 from mocktui.tui.header import Counts, StatusHeader
 from mocktui.tui.help import HelpScreen
 from mocktui.tui.logs import DashboardLog, capture_logging
@@ -126,7 +127,14 @@ class MockTUI(App[int]):
     def compose(self) -> ComposeResult:
         backend = self.backend
         exposed = self.settings is not None and not is_loopback(self.settings.host)
-        yield StatusHeader(self.url, backend.private, self._counts(), exposed, id="header")
+        yield StatusHeader(
+            self.url,
+            backend.private,
+            self._counts(),
+            exposed,
+            delay_ms=getattr(backend, "delay_ms", 0),
+            id="header",
+        )
         with Horizontal(id="body"):
             tree = CollectionsTree(backend.collections, id="collections")
             tree.border_title = "Collections"
@@ -136,6 +144,7 @@ class MockTUI(App[int]):
                 table.border_title = "Endpoints"
                 yield table
                 yield TrafficPanel(cap=self.traffic_cap, tz=self.tz, id="traffic-panel")
+        yield FlashLine(id="flash")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -179,6 +188,16 @@ class MockTUI(App[int]):
         else:
             self._dirty.add(change.endpoint_key)
 
+    def flash(self, message: str, error: bool = False) -> None:
+        """One line of feedback (after a control key) on the screen shown, else a toast."""
+        try:
+            line = self.screen.query_one(FlashLine)
+        except Exception:
+            self.notify(safe(message), severity="warning" if error else "information",
+                        markup=False, timeout=4)
+            return
+        line.show(message, error=error)
+
     def _counts(self) -> Counts:
         return Counts(*self.backend.counts())
 
@@ -200,6 +219,9 @@ class MockTUI(App[int]):
             self._last_traffic = time.monotonic()
         if events or lost:
             self._traffic.add(events, lost)
+        in_flight = getattr(self.backend, "in_flight", None)
+        if in_flight is not None:
+            self._traffic.view.set_pending(in_flight())
             hit = {e.endpoint_key for e in events if e.endpoint_key}
             self._table.refresh_hits(hit - self._dirty)
         if self._all_dirty:
@@ -264,6 +286,12 @@ class MockTUI(App[int]):
         self._apply_tree()
         if self.tree_shown:
             tree.focus()
+        elif len(self._table.shown) != len(self.backend.endpoints):
+            # A folder narrowing the user can no longer see: the next key would act on a list
+            # chosen in a hidden tree. Show every endpoint again, the cursor where it was.
+            self._table.show(self.backend.endpoints)
+            self._table.border_title = "Endpoints"
+            self.flash("the collections tree is hidden: every endpoint is listed again")
 
     # -- panels talking to each other -------------------------------------------------------------
 
@@ -353,9 +381,9 @@ class MockTUI(App[int]):
             message = run()
         except ControlError as exc:
             self.bell()
-            self.notify(safe(exc.message), severity="warning", markup=False, timeout=4)
+            self.flash(exc.message, error=True)
             return
-        self.notify(safe(message), markup=False, timeout=4)
+        self.flash(message)
 
     def apply_scenario(self, name: str) -> None:
         def run() -> str:
@@ -465,6 +493,12 @@ class MockTUI(App[int]):
             "Show or hide the collections panel",
             self.action_toggle_tree,
         )
+        endpoints = screen.query_one(EndpointsTable)
+        yield SystemCommand(
+            f"Endpoints: {'hide' if endpoints.folders else 'show'} folders",
+            "The Name column shows each request's folders (Folder / Name)",
+            lambda: endpoints.show_folders(not endpoints.folders),
+        )
         traffic = screen.query_one(TrafficView)
         yield SystemCommand(
             "Traffic: clear", "Remove every row of the traffic list", traffic.action_clear
@@ -529,6 +563,8 @@ class MockTUI(App[int]):
         logging.getLogger("mocktui.collection").log(
             logging.INFO if ok else logging.ERROR, "%s", message
         )
+        # A broken collection keeps a mark in the header until it loads again (the toast fades).
+        self._header.set_broken(None if ok else message)
         if ok:  # errors are notified through the log already
             self.notify(safe(message), title="collections", markup=False, timeout=5)
         for line in notes:  # saved controls re-attached or left over

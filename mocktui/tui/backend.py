@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from mocktui.check import Finding, check_collections
 from mocktui.engine.actions import Actions
 from mocktui.engine.engine import MockEngine
-from mocktui.engine.events import RequestEvent
+from mocktui.engine.events import InFlight, RequestEvent
 from mocktui.engine.exports import export_har
 from mocktui.engine.store import Change
 from mocktui.engine.views import endpoint_view
@@ -55,6 +55,8 @@ class Backend(Protocol):
     def unlisten(self, listener: ChangeListener) -> None: ...
     def export_har(self, folder: str | Path) -> Path: ...
     def problems(self) -> list[Finding]: ...
+    # Optional (read with getattr, so a backend may leave them out): ``delay_ms`` (--delay)
+    # and ``in_flight()`` (the requests waiting out a delay, for pending rows).
 
 
 class LocalBackend:
@@ -64,6 +66,7 @@ class LocalBackend:
         self.engine = engine
         self.url = url
         self.private = engine.settings.api_key is not None
+        self.delay_ms = engine.settings.delay_ms  # --delay, shown in the header
         self.actions = Actions(engine)
 
     @classmethod
@@ -107,6 +110,10 @@ class LocalBackend:
 
     def export_har(self, folder: str | Path) -> Path:
         return export_har(self.engine, folder, self.url)
+
+    def in_flight(self) -> list[InFlight]:
+        """The requests waiting out a delay now, oldest first."""
+        return list(self.engine.bus.in_flight.values())
 
     def problems(self) -> list[Finding]:
         """What ``mocktui check`` finds in the collections served now (it runs the matcher for

@@ -32,7 +32,7 @@ def _endpoint_label(endpoint: Endpoint) -> Text:
     text = Text(end="")
     text.append(f"{safe(endpoint.method):<6} ", method_style(endpoint.method))
     text.append(safe(endpoint.name))
-    text.append(f" ({len(endpoint.examples)})", "dim")
+    text.append(f" ({endpoint.served_examples})", "dim")
     return text
 
 

@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from mocktui.engine.engine import NO_SAVED_EXAMPLE
 from mocktui.engine.events import Body, RequestEvent
 from mocktui.engine.explain import Candidate, Explanation
 from mocktui.tui import keys
@@ -228,7 +229,13 @@ def explanation_view(explanation: Explanation | None, event: RequestEvent) -> Re
         why = Text("dropped at: ", style="bold red")
         why.append(_dropped_at(dropped), "red")
         parts.append(why)
-    if not candidates:
+        near = next((c for c in dropped if c.score is None and c.detail), None)
+        if near is not None:  # the nearest example, and which segment differs (issue 10, #5)
+            line = Text("nearest: ", style="bold")
+            line.append_text(_candidate_line(near))
+            line.append(" · " + safe(near.detail), "yellow")
+            parts.append(line)
+    if not candidates and event.miss_reason != NO_SAVED_EXAMPLE:  # that one says why itself
         parts.append(Text("No example has this method and path shape.", style="dim"))
     for note in explanation.notes:
         parts.append(Text("• " + safe(note), style="italic"))
@@ -278,7 +285,10 @@ class DetailScreen(Screen[None]):
         e = self.event
         text = Text(" ", end="")
         text.append(safe(e.method), f"bold {method_style(e.method)}")
-        text.append(" " + safe(e.path) + "  ")
+        text.append(" " + safe(e.path))
+        if e.query:  # the query string is part of what was asked
+            text.append("?" + safe(e.query), "dim")
+        text.append("  ")
         text.append(str(e.status), f"bold {status_style(e.status)}")
         label, style = answered_by(e)
         text.append("  " + label, style or "bold")

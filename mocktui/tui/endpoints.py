@@ -18,19 +18,26 @@ from mocktui.postman.model import Endpoint
 from mocktui.tui import keys
 from mocktui.tui.backend import Backend
 from mocktui.tui.dialogs import DelayDialog
+from mocktui.tui.flash import control_words, no_examples_words
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
 
-COLUMNS = ("method", "path", "answers", "hits", "delay", "state")
+COLUMNS = ("method", "path", "name", "answers", "hits", "delay", "state")
 LABELS = {
     "method": "Method",
     "path": "Path",
+    "name": "Name",
     "answers": "Answers",
     "hits": "Hits",
     "delay": "Delay",
     "state": "On",
 }
-FIXED = {"method": 6, "hits": 5, "delay": 8, "state": 3}
+# Every cell starts with one space (the table has no cell padding): these widths include it.
+WIDE_FIXED = {"method": 7, "hits": 6, "delay": 9, "state": 4}
+NARROW_FIXED = {"method": 7, "hits": 5, "delay": 7, "state": 4}
+COMPACT = 80  # table widths below this get the narrow fixed columns
+NAMES_FROM = 46  # cells left for path, name and answers from which the Name column shows
+MIN_ANSWERS = 16
 
 
 def _fit(text: Text, width: int) -> Text:
@@ -47,17 +54,56 @@ def _fit_tail(text: Text, width: int) -> Text:
 
 
 def column_widths(width: int) -> dict[str, int]:
-    """Widths for the table's columns at this width (each column also gets 2 cells of padding)."""
-    free = width - sum(FIXED.values()) - 2 * len(COLUMNS)
-    path = max(12, free // 2)
-    answers = max(12, free - path)
-    return {**FIXED, "path": path, "answers": answers}
+    """Widths of the columns shown at this table width (each includes its leading space).
+
+    Every column that carries state (Answers, Delay, On) keeps its room at any width; the path
+    is shortened first, and the Name column only shows when there is room for it (issue 10).
+    """
+    fixed = WIDE_FIXED if width >= COMPACT else NARROW_FIXED
+    free = max(width - sum(fixed.values()), 8 + MIN_ANSWERS)
+    if free >= NAMES_FROM:
+        answers = max(MIN_ANSWERS + 1, free * 40 // 100)
+        name = max(10, free * 24 // 100)
+        return {**fixed, "path": free - answers - name, "name": name, "answers": answers}
+    answers = max(MIN_ANSWERS + 1, free * 55 // 100)
+    return {**fixed, "path": free - answers, "answers": answers}
+
+
+def path_text(view: dict[str, Any], width: int = 0) -> Text:
+    """The endpoint's path, and the path its examples were saved at when it differs:
+    ``/v1/orders/view → …/view/1``; cut from the left to ``width`` cells (0: not cut), on the
+    strings (cheap: it runs for every row of thousands)."""
+    own = view["path"]
+    parts = [(safe(own), "")]
+    other = view.get("example_path")
+    if other:
+        mine, theirs = own.strip("/").split("/"), other.strip("/").split("/")
+        same = 0
+        while same < min(len(mine), len(theirs)) and mine[same] == theirs[same]:
+            same += 1
+        tail = "/".join(theirs[max(0, same - 1) :])
+        parts += [(" → ", "dim"), (safe(f"…/{tail}" if same else other), "cyan")]
+    excess = sum(len(p) for p, _ in parts) - width
+    text = Text(end="")
+    if width and excess > 0:
+        excess += 1  # room for the ellipsis
+        text.append("…")
+        for i, (part, style) in enumerate(parts):
+            cut = min(excess, len(part))
+            parts[i] = (part[cut:], style)
+            excess -= cut
+    for part, style in parts:
+        if part:
+            text.append(part, style)
+    return text
 
 
 def answers_text(view: dict[str, Any]) -> Text:
-    """What an endpoint answers now: its mode, and the pinned example."""
+    """What an endpoint answers now: its mode, the pinned example, or what auto picks."""
     enabled = view["enabled"]
     mode = view["mode"]
+    if not view["examples"]:
+        return Text("no examples", style="dim italic", end="")
     if mode == "pinned" and view["pinned_number"] is not None:
         example = view["examples"][view["pinned_number"] - 1]
         text = Text(f"#{example['number']} ", style="bold cyan", end="")
@@ -67,14 +113,48 @@ def answers_text(view: dict[str, Any]) -> Text:
         text = Text(mode, style="bold magenta", end="")
     else:
         text = Text("auto", style="dim" if enabled else "dim strike", end="")
+        pick = view.get("auto_pick")
+        if enabled and pick:
+            text.append(" → ", "dim")
+            if pick.get("endpoint") not in (None, view["key"]):
+                text.append("(other) ", "yellow")
+            text.append(str(pick["code"]), status_style(pick["code"]))
+            text.append(" " + safe(pick["name"]))
     off = sum(1 for ex in view["examples"] if not ex["enabled"])
     if off:
         text.append(f" ({off} off)", "yellow")
     return text
 
 
+def delay_text(delay: int, compact: bool) -> Text:
+    if not delay:
+        return Text("·", style="dim", justify="right", end="")
+    if compact and delay >= 1000:
+        words = f"{delay / 1000:.3g}s" if delay < 100_000 else f"{delay // 1000}s"
+    elif compact:
+        words = f"{delay}ms"
+    else:
+        words = f"{delay:,} ms"
+    return Text(words, style="yellow", justify="right", end="")
+
+
+def _spaced(text: Text, width: int, tail: bool = False) -> Text:
+    """A cell: one space, then the text cut to the rest of the width."""
+    inner = width - 1
+    length = text.cell_len
+    if length > inner:
+        text = _fit_tail(text, inner) if tail else _fit(text, inner)
+    elif text.justify == "right" and length < inner:
+        text.pad_left(inner - length)
+    text.pad_left(1)  # in place: this runs for every cell of thousands of rows
+    return text
+
+
+NEEDS_EXAMPLES = frozenset({"pin", "cycle", "mode", "auto"})
+
+
 class EndpointsTable(DataTable[Text]):
-    """Method, path, what it answers now (mode), hits, delay, enabled."""
+    """Method, path, name, what it answers now (mode), hits, delay, enabled."""
 
     BINDINGS = [*keys.ENDPOINTS]
 
@@ -86,10 +166,14 @@ class EndpointsTable(DataTable[Text]):
             self.endpoint = endpoint
 
     def __init__(self, backend: Backend, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        super().__init__(
+            cursor_type="row", zebra_stripes=False, cell_padding=0, **kwargs  # type: ignore[arg-type]
+        )
         self.backend = backend
         self.shown: list[Endpoint] = list(backend.endpoints)
+        self.folders = False  # the Name column shows "Folder / Name" (palette: show folders)
         self._width = 0
+        self._widths: dict[str, int] = {}
 
     # -- building -----------------------------------------------------------------------------
 
@@ -105,16 +189,27 @@ class EndpointsTable(DataTable[Text]):
         self.shown = list(endpoints)
         self.rebuild()
 
+    def show_folders(self, on: bool) -> None:
+        self.folders = on
+        self.rebuild()
+
+    @property
+    def columns_shown(self) -> tuple[str, ...]:
+        return tuple(name for name in COLUMNS if name in self._widths)
+
     def rebuild(self) -> None:
         selected = self.selected
         self._width = self.size.width
         widths = column_widths(max(self._width - 1, 40))
         self.clear(columns=True)
-        for name in COLUMNS:
-            self.add_column(LABELS[name], width=widths[name], key=name)
         self._widths = widths
+        for name in self.columns_shown:
+            label = Text(" " + LABELS[name], end="")
+            if name in ("hits", "delay"):
+                label = Text(LABELS[name].rjust(widths[name]), end="")
+            self.add_column(label, width=widths[name], key=name)
         for endpoint in self.shown:
-            self.add_row(*self._cells(endpoint), key=endpoint.key)
+            self.add_row(*self._cells(endpoint).values(), key=endpoint.key)
         if selected is not None:
             self.select(selected.key)
 
@@ -134,42 +229,47 @@ class EndpointsTable(DataTable[Text]):
             return None
         return self.backend.endpoint(key or "")
 
-    def _cells(self, endpoint: Endpoint) -> list[Text]:
+    def _cells(self, endpoint: Endpoint) -> dict[str, Text]:
         w = self._widths
         view = self.backend.view(endpoint.key)
         enabled = view["enabled"]
         dim = "" if enabled else "dim"
-        delay = view["delay_ms"]
-        return [
-            _fit(
+        cells = {
+            "method": _spaced(
                 Text(safe(endpoint.method), style=f"bold {method_style(endpoint.method)}"),
                 w["method"],
             ),
-            _fit_tail(Text(safe(endpoint.display_path), style=dim, end=""), w["path"]),
-            _fit(answers_text(view), w["answers"]),
-            Text(f"{view['hits']:,}", justify="right", end=""),
-            Text(
-                f"{delay:,} ms" if delay else "·",
-                style="yellow" if delay else "dim",
-                justify="right",
-                end="",
-            ),
-            Text("on", style="green", end="") if enabled else Text("off", style="bold red", end=""),
-        ]
+            "path": _spaced(path_text(view, w["path"] - 1), w["path"]),
+        }
+        cells["path"].stylize(dim)
+        if "name" in w:
+            name = Text(end="")
+            if self.folders and endpoint.folder:
+                name.append(safe(" / ".join(endpoint.folder)) + " / ", "dim")
+            name.append(safe(endpoint.name), "" if enabled else "dim")
+            cells["name"] = _spaced(name, w["name"])
+        cells["answers"] = _spaced(answers_text(view), w["answers"])
+        cells["hits"] = self._hits(view["hits"])
+        cells["delay"] = _spaced(delay_text(view["delay_ms"], w["delay"] < 9), w["delay"])
+        state = Text("on", style="green", end="") if enabled else Text("off", "bold red", end="")
+        cells["state"] = _spaced(state, w["state"])
+        return cells
+
+    def _hits(self, hits: int) -> Text:
+        return _spaced(Text(f"{hits:,}", justify="right", end=""), self._widths["hits"])
 
     def refresh_endpoint(self, endpoint_key: str) -> None:
         """Redraw one endpoint's row (after a control change or new hits)."""
         endpoint = self.backend.endpoint(endpoint_key)
         if endpoint is None or endpoint_key not in self.rows:
             return
-        for name, cell in zip(COLUMNS, self._cells(endpoint), strict=True):
+        for name, cell in self._cells(endpoint).items():
             self.update_cell(endpoint_key, name, cell)
 
     def refresh_hits(self, endpoint_keys: set[str]) -> None:
         for key in endpoint_keys:
             if key in self.rows:
-                hits = self.backend.view(key)["hits"]
-                self.update_cell(key, "hits", Text(f"{hits:,}", justify="right", end=""))
+                self.update_cell(key, "hits", self._hits(self.backend.view(key)["hits"]))
 
     # -- actions (keys in mocktui.tui.keys.ENDPOINTS): one-liners over the backend's actions ----
 
@@ -178,38 +278,57 @@ class EndpointsTable(DataTable[Text]):
             return self.selected is not None
         return True
 
-    def _act(self, run: Callable[[str], str]) -> None:
-        """Run an action on the selected endpoint; a refusal is a bell and a notification."""
+    def _act(self, run: Callable[[str], str], action: str = "pin") -> None:
+        """Run an action on the selected endpoint and say what it did in the flash line; a
+        refusal is a bell and the reason, in red."""
         endpoint = self.selected
         if endpoint is None:
+            return
+        if action in NEEDS_EXAMPLES and not endpoint.examples:
+            self.app.bell()
+            self._flash(no_examples_words(endpoint), error=True)
             return
         try:
             run(endpoint.key)
         except ControlError as exc:
             self.app.bell()
-            self.notify(safe(exc.message), severity="warning", markup=False, timeout=4)
+            self._flash(exc.message, error=True)
+        else:
+            self._flash(control_words(self.backend.view(endpoint.key), endpoint, action))
         self.refresh_endpoint(endpoint.key)
+
+    def _flash(self, message: str, error: bool = False) -> None:
+        flash = getattr(self.app, "flash", None)
+        if flash is not None:
+            flash(message, error=error)
+        else:
+            self.notify(safe(message), severity="warning" if error else "information",
+                        markup=False, timeout=4)
 
     def action_cycle(self) -> None:
         """auto -> example 1 -> example 2 -> ... -> auto."""
-        self._act(lambda key: self.backend.actions.cycle(key, "keys"))
+        self._act(lambda key: self.backend.actions.cycle(key, "keys"), "cycle")
 
     def action_pin(self, number: int) -> None:
         self._act(lambda key: self.backend.actions.pin(key, number, "keys"))
 
     def action_auto(self) -> None:
-        self._act(lambda key: self.backend.actions.auto(key, "keys"))
+        self._act(lambda key: self.backend.actions.auto(key, "keys"), "auto")
 
     def action_mode(self) -> None:
         """auto -> sequential -> random -> auto."""
-        self._act(lambda key: self.backend.actions.cycle_mode(key, "keys"))
+        self._act(lambda key: self.backend.actions.cycle_mode(key, "keys"), "mode")
 
     def action_toggle_enabled(self) -> None:
-        self._act(lambda key: self.backend.actions.toggle_endpoint(key, "keys"))
+        self._act(lambda key: self.backend.actions.toggle_endpoint(key, "keys"), "toggle_enabled")
 
     def action_open(self) -> None:
         endpoint = self.selected
         if endpoint is not None:
+            if not endpoint.examples:
+                self.app.bell()
+                self._flash(no_examples_words(endpoint), error=True)
+                return
             self.post_message(self.Opened(endpoint))
 
     def action_delay(self) -> None:
@@ -220,7 +339,7 @@ class EndpointsTable(DataTable[Text]):
 
         def done(value: int | None) -> None:
             if value is not None:
-                self._act(lambda k: self.backend.actions.set_delay(k, value, "keys"))
+                self._act(lambda k: self.backend.actions.set_delay(k, value, "keys"), "delay")
 
         current = self.backend.view(key)["delay_ms"]
         self.app.push_screen(DelayDialog(safe(endpoint.name), current), done)

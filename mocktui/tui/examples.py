@@ -19,13 +19,15 @@ from mocktui.engine.store import ControlError
 from mocktui.postman.model import Endpoint
 from mocktui.tui import keys
 from mocktui.tui.backend import Backend
+from mocktui.tui.flash import FlashLine, control_words, where
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
 
 REFRESH = 0.25  # seconds between two reads of the served counts
 
-COLUMNS = (("number", "#", 3), ("code", "Code", 4), ("name", "Name", None), ("served", "Served", 7),
-           ("state", "On", 4), ("answers", "", 8))
+COLUMNS = (("number", "#", 3), ("code", "Code", 4), ("name", "Name", None),
+           ("saved", "Saved request", None), ("served", "Served", 7), ("state", "On", 4),
+           ("answers", "", 8))
 
 
 class ExamplesTable(DataTable[Text]):
@@ -46,8 +48,10 @@ class ExamplesTable(DataTable[Text]):
         row = self.cursor_row
         self.clear(columns=True)
         fixed = sum(w for _k, _l, w in COLUMNS if w) + 2 * len(COLUMNS)
+        free = max(20, self.size.width - fixed - 1)
+        flexible = {"name": free - free * 2 // 5, "saved": free * 2 // 5}  # where it answers
         for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width or max(10, self.size.width - fixed - 1))
+            self.add_column(label, key=key, width=width or flexible[key])
         view = self.backend.view(self.endpoint.key)
         for example in view["examples"]:
             self.add_row(*self._cells(view, example), key=example["id"])
@@ -61,6 +65,7 @@ class ExamplesTable(DataTable[Text]):
             Text(str(example["number"]), style="bold cyan" if pinned else "dim", justify="right"),
             Text(str(example["code"]), style=status_style(example["code"])),
             Text(safe(example["name"]), style="" if on else "dim strike", end=""),
+            Text(safe(example.get("saved", "")), style="dim", end="", overflow="ellipsis"),
             Text(f"{example['served']:,}", justify="right"),
             Text("on", style="green") if on else Text("off", style="bold red"),
             Text("pinned", style="bold cyan") if pinned else Text(""),
@@ -81,7 +86,8 @@ class ExamplesTable(DataTable[Text]):
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
-    def _act(self, run: Callable[[str], str]) -> None:
+    def _act(self, run: Callable[[str], str], action: str = "pin") -> None:
+        """Run an action on the selected example; the flash line says what it did."""
         example_id = self.selected
         if example_id is None:
             return
@@ -89,10 +95,27 @@ class ExamplesTable(DataTable[Text]):
             message = run(example_id)
         except ControlError as exc:
             self.app.bell()
-            self.notify(safe(exc.message), severity="warning", markup=False, timeout=4)
+            self._flash(exc.message, error=True)
             return
-        self.notify(safe(message), markup=False, timeout=3)
+        view = self.backend.view(self.endpoint.key)
+        if action == "toggle":
+            example = next(e for e in view["examples"] if e["id"] == example_id)
+            state = "enabled" if example["enabled"] else "disabled"
+            message = (
+                f"{state} example #{example['number']} {example['code']} {example['name']} "
+                f"of {where(self.endpoint)}"
+            )
+        else:
+            message = control_words(view, self.endpoint, action)
+        self._flash(message)
         self.refresh_counts()
+
+    def _flash(self, message: str, error: bool = False) -> None:
+        flash = getattr(self.app, "flash", None)
+        if flash is not None:
+            flash(message, error=error)
+        else:
+            self.notify(safe(message), markup=False, timeout=3)
 
     def action_pin(self) -> None:
         key = self.endpoint.key
@@ -100,11 +123,11 @@ class ExamplesTable(DataTable[Text]):
 
     def action_toggle(self) -> None:
         key = self.endpoint.key
-        self._act(lambda ex: self.backend.actions.toggle_example(key, ex, "keys"))
+        self._act(lambda ex: self.backend.actions.toggle_example(key, ex, "keys"), "toggle")
 
     def action_auto(self) -> None:
         key = self.endpoint.key
-        self._act(lambda _ex: self.backend.actions.auto(key, "keys"))
+        self._act(lambda _ex: self.backend.actions.auto(key, "keys"), "auto")
 
     def action_close(self) -> None:
         self.app.pop_screen()
@@ -133,6 +156,7 @@ class ExamplesScreen(Screen[None]):
                 ),
                 id="examples-help",
             )
+        yield FlashLine()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -37,6 +37,7 @@ class StatusHeader(Widget):
         counts: Counts,
         exposed: bool = False,
         problems: tuple[int, int] = (0, 0),
+        delay_ms: int = 0,
         **kwargs: object,
     ) -> None:
         """``exposed``: public and listening beyond this machine (a warning, in red).
@@ -47,6 +48,8 @@ class StatusHeader(Widget):
         self.exposed = exposed and not private
         self.counts = counts
         self.problems = problems
+        self.delay_ms = delay_ms  # --delay: every answer waits this long (shown as "+250 ms")
+        self.broken: str | None = None  # a collection file that failed to reload, until it loads
 
     def set_counts(self, counts: Counts) -> None:
         if counts != self.counts:
@@ -58,6 +61,12 @@ class StatusHeader(Widget):
             self.problems = (errors, warnings)
             self.refresh()
 
+    def set_broken(self, what: str | None) -> None:
+        """Mark a collection that failed to (re)load, until it loads again (None clears)."""
+        if what != self.broken:
+            self.broken = what
+            self.refresh()
+
     def render(self) -> Text:
         width = self.size.width
         c = self.counts
@@ -66,11 +75,11 @@ class StatusHeader(Widget):
         if self.exposed:
             mode, short_mode = "public on the network, no key!", "exposed!"
         long_counts = (
-            f"{c.endpoints:,} endpoints · {c.examples:,} examples · "
-            f"{c.requests:,} requests · {c.misses:,} misses"
+            f"{_n(c.endpoints, 'endpoint')} · {_n(c.examples, 'example')} · "
+            f"{_n(c.requests, 'request')} · {_n(c.misses, 'miss', 'misses')}"
         )
         short_counts = (
-            f"{c.endpoints} ep · {c.examples} ex · {c.requests:,} req · {c.misses:,} miss"
+            f"{c.endpoints:,} ep · {c.examples:,} ex · {c.requests:,} req · {c.misses:,} miss"
         )
         long_problems, mid_problems, short_problems = self._problem_texts()
         tries = [
@@ -84,16 +93,56 @@ class StatusHeader(Widget):
         tries += [
             (short_mode, short_counts, short_problems),
             ("", short_counts, short_problems),
-            ("", short_counts, Text()),
+            ("", short_counts, self._marks()),
         ]
         for left_mode, counts, problems in tries:
             text = self._line(left_mode, counts, problems, width)
             if text is not None:
                 return text
+        if self.broken is not None or self.delay_ms:  # never lost, whatever the width
+            text = Text(safe(self.url) + "  ", end="")
+            text.append_text(self._marks())
+            return text
         return Text(safe(self.url))
 
     def _problem_texts(self) -> tuple[Text, Text, Text]:
-        """The problems' count, long to short (empty when there are none)."""
+        """The problems' count, long to short (empty when there are none), after the marks
+        that must stay while they hold: a broken collection, the global delay."""
+        long, mid, short = self._problem_counts()
+        marks = Text(end="")
+        if self.broken is not None:
+            marks.append("✗ reload failed", "bold white on red")
+        if self.delay_ms:
+            if marks:
+                marks.append("  ")
+            marks.append(f"+{self.delay_ms:,} ms", "bold yellow")
+        if not marks:
+            return long, mid, short
+        out = []
+        for counts in (long, mid, short):
+            text = marks.copy()
+            if counts:
+                text.append("  ")
+                text.append_text(counts)
+            out.append(text)
+        short_marks = self._marks()
+        if short:
+            short_marks.append(" ")
+            short_marks.append_text(short)
+        return out[0], out[1], short_marks
+
+    def _marks(self) -> Text:
+        """The shortest form of the marks that must stay (``✗ +250ms``)."""
+        marks = Text(end="")
+        if self.broken is not None:
+            marks.append("✗", "bold white on red")
+        if self.delay_ms:
+            if marks:
+                marks.append(" ")
+            marks.append(f"+{self.delay_ms:,}ms", "bold yellow")
+        return marks
+
+    def _problem_counts(self) -> tuple[Text, Text, Text]:
         errors, warnings = self.problems
         total = errors + warnings
         if not total:
@@ -137,3 +186,8 @@ class StatusHeader(Widget):
         head, sep, tail = counts.rpartition(" · ")
         text.append(head + sep)
         text.append(tail, "bold red" if self.counts.misses else "")
+
+
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    """``1 request``, ``2 requests``, ``1 miss``, ``3 misses``."""
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"

@@ -6,6 +6,7 @@ arrival times and fixed durations, so every render of the dashboard is the same.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
 from urllib.parse import parse_qsl
 
@@ -41,10 +42,10 @@ _TRAFFIC: tuple[tuple[str, str, str, dict[str, str], str, float], ...] = (
 )
 
 
-def sample_engine() -> MockEngine:
-    """The demo collection, seeded, with one pin, one delay, one disabled endpoint and one in
-    sequential mode."""
-    engine = build_engine([], seed=1)
+def sample_engine(files: Sequence[str] = ()) -> MockEngine:
+    """The demo collection (or these files, shaped like it), seeded, with one pin, one delay,
+    one disabled endpoint and one in sequential mode."""
+    engine = build_engine(list(files), seed=1)
     controls = engine.store
     by_name = {ep.name: ep for ep in engine.endpoints}
     controls.pin(by_name["Get product"].key, by_name["Get product"].examples[1].id)

@@ -35,7 +35,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
-from mocktui.engine.events import RequestEvent
+from mocktui.engine.engine import NO_SAVED_EXAMPLE
+from mocktui.engine.events import InFlight, RequestEvent
 from mocktui.rules import is_digits
 from mocktui.tui import keys
 from mocktui.tui.safe import safe
@@ -136,9 +137,16 @@ class Columns:
 
     @classmethod
     def fit(cls, width: int) -> Columns:
-        example = max(10, min(30, width // 4))
-        fixed = 1 + 8 + 7 + 3 + 8 + example + 5
-        return cls(example=example, path=max(8, width - fixed))
+        """Widths for this many cells: the path gives way first, then the example; the status
+        and Took with its unit always keep their room (80 columns with the tree shown too)."""
+        narrow = width < 70
+        method, duration = (6, 7) if narrow else (7, 8)
+        rest = width - (1 + 8 + method + 3 + duration + 5)
+        example = max(8, min(30, rest * 2 // 5 if narrow else width // 4))
+        path = max(6, rest - example)
+        if path + example > rest:
+            example = max(4, rest - path)
+        return cls(method=method, duration=duration, example=example, path=path)
 
 
 def answered_by(event: RequestEvent) -> tuple[str, str]:
@@ -147,6 +155,8 @@ def answered_by(event: RequestEvent) -> tuple[str, str]:
         return safe(event.example_name), ""
     if event.explanation is not None and event.explanation.decided_by == "cors preflight":
         return "CORS preflight", "dim"
+    if event.miss_reason == NO_SAVED_EXAMPLE:
+        return "no saved example", "yellow"
     if event.status == 404:
         return "no match", "bold red"
     return safe(event.miss_reason or "-"), "yellow"
@@ -206,6 +216,30 @@ def row_text(event: RequestEvent, cols: Columns, tz: tzinfo | None) -> Text:
     line.append_text(
         _cell(Text(format_duration(event.duration_ms), "dim", end=""), cols.duration, "right")
     )
+    return line
+
+
+def pending_text(pending: InFlight, cols: Columns, tz: tzinfo | None) -> Text:
+    """A request that arrived and waits out a delay: shown at once, completed when answered."""
+    line = Text(" ", style="italic", end="")
+    stamp = datetime.fromtimestamp(pending.time, tz).strftime("%H:%M:%S")
+    line.append_text(_cell(Text(stamp, style="dim", end=""), cols.time))
+    line.append(" ")
+    method = safe(pending.method)
+    line.append_text(_cell(Text(method, style=method_style(method), end=""), cols.method))
+    line.append(" ")
+    path = Text(safe(pending.path), end="")
+    if pending.query:
+        path.append("?" + safe(pending.query), "dim")
+    line.append_text(_cell(path, cols.path))
+    line.append(" ")
+    line.append_text(_cell(Text("…", style="bold yellow", end=""), 3))
+    line.append(" ")
+    label = "pending · " + safe(pending.example_name or "no match")
+    line.append_text(_cell(Text(label, style="yellow", end=""), cols.example))
+    line.append(" ")
+    wait = Text("⋯" + format_duration(pending.delay_ms), "yellow", end="")  # the delay it waits
+    line.append_text(_cell(wait, cols.duration, "right"))
     return line
 
 
@@ -271,6 +305,8 @@ class TrafficView(ScrollView, can_focus=True):
         self.dropped = 0  # of those, no longer listed (cap) or never read (ring overflow)
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
         self._cols = Columns.fit(40)
+        self.pending: list[InFlight] = []  # requests waiting out a delay, below the rows
+        self.unseen = 0  # rows that arrived while following was paused
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -299,6 +335,8 @@ class TrafficView(ScrollView, can_focus=True):
             matching = [e for e in events if self.filter(e)]
             self.view.extend(matching)
             # (a maxlen drop here is impossible: view is a subset of rows)
+        if not self.follow and self.cursor >= 0:
+            self.unseen += len(events) if self.view is self.rows else len(matching)
         self._rows_moved(removed)
         self.post_message(self.Changed())
 
@@ -315,7 +353,25 @@ class TrafficView(ScrollView, can_focus=True):
                 self.scroll_to(y=max(0, self.scroll_y - removed), animate=False, immediate=True)
         self.refresh()
 
+    def set_pending(self, pending: list[InFlight]) -> None:
+        """The requests in flight now (drawn below the rows until their event arrives)."""
+        if [p.token for p in pending] == [p.token for p in self.pending]:
+            return
+        self.pending = pending
+        self._update_size()
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def _following(self) -> None:
+        """Following again: nothing is unseen any more."""
+        if self.unseen:
+            self.unseen = 0
+        self.post_message(self.Changed())
+
     def clear(self) -> None:
+        self.unseen = 0
         self.rows.clear()
         self.view = deque(maxlen=self.cap) if self.filter.active else self.rows
         self.cursor = -1
@@ -373,7 +429,8 @@ class TrafficView(ScrollView, can_focus=True):
     # -- drawing ----------------------------------------------------------------------------------
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.view))
+        rows = len(self.view) + len(self.pending)
+        self.virtual_size = Size(self.scrollable_content_region.width, rows)
 
     def on_resize(self, event: events.Resize) -> None:
         self._cols = Columns.fit(self.scrollable_content_region.width)
@@ -391,6 +448,12 @@ class TrafficView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if not 0 <= index < len(self.view):
+            waiting = index - len(self.view)
+            if 0 <= waiting < len(self.pending):
+                text = pending_text(self.pending[waiting], self._cols, self.tz)
+                text.style = base
+                strip = Strip(text.render(self.app.console), text.cell_len)
+                return strip.crop_extend(0, width, base)
             return Strip.blank(width, base)
         event = self.view[index]
         if index == self.cursor:
@@ -427,7 +490,10 @@ class TrafficView(ScrollView, can_focus=True):
         if not count:
             return
         self.cursor = max(0, min(count - 1, index))
+        was = self.follow
         self.follow = self.cursor == count - 1
+        if self.follow != was:
+            self._following() if self.follow else self.post_message(self.Changed())
         self._show_cursor()
         self.refresh()
 
@@ -456,10 +522,16 @@ class TrafficView(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         self._move(len(self.view) - 1)
-        self.follow = True
+        if not self.follow:
+            self.follow = True
+            self._following()
+        if self.pending:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self.follow = False  # scrolling up stops following, as moving up does
+        if self.follow:
+            self.follow = False  # scrolling up stops following, as moving up does
+            self.post_message(self.Changed())
 
     async def _on_click(self, event: events.Click) -> None:
         index = round(self.scroll_y) + event.y
@@ -535,6 +607,10 @@ class FilterInput(Input):
 class TrafficPanel(Vertical):
     """Border with counts, the column titles, the view and the filter input."""
 
+    # Maximizing the traffic (palette, "Maximize") takes the panel, column titles and all,
+    # not the bare list under them.
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, cap: int = DEFAULT_CAP, tz: tzinfo | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.view = TrafficView(cap=cap, tz=tz, id="traffic")
@@ -563,14 +639,22 @@ class TrafficPanel(Vertical):
 
     def _retitle(self) -> None:
         view = self.view
-        parts = [f"{view.total:,} requests"]
+        parts = [f"{view.total:,} request{'' if view.total == 1 else 's'}"]
         if view.dropped:
             parts.append(f"{view.dropped:,} dropped")
         if view.filter.active:
             parts.append(f"filter {safe(view.filter.text)!s}: {len(view.view):,} shown")
         elif len(view.rows) < view.total:
             parts.append(f"last {len(view.rows):,} shown")
-        self.border_subtitle = Text(" · ".join(parts), end="")
+        if view.pending:
+            parts.append(f"{len(view.pending):,} pending")
+        subtitle = Text(" · ".join(parts), end="")
+        if not view.follow and view.rows:
+            # Following is paused (the user moved up): say so, and how many arrived since.
+            paused = f"paused · {view.unseen:,} new" if view.unseen else "paused"
+            subtitle = Text(end="").append(paused + " (end follows)", "bold yellow")
+            subtitle.append(" · ").append_text(Text(" · ".join(parts), end=""))
+        self.border_subtitle = subtitle
         self.set_class(view.filter.active, "-filtered")
 
     @on(TrafficView.FilterRequested)

@@ -475,3 +475,44 @@ def test_private_mode_and_preflights(
     assert response.status == status
     if status == 401:
         assert error_json(response)["name"] == "unauthorizedError"
+
+
+def test_a_request_to_an_endpoint_without_examples_says_it_has_none(pm: Any) -> None:
+    # Before: "no example matches this method and path", with unrelated nearest examples.
+    engine = pm.engine(
+        pm.item("Health", "/health"),
+        pm.item("Users", "/users", pm.example("All users", "/users")),
+        pm.item("User", "/users/{{id}}", pm.example("User", "/users/{{id}}")),
+    )
+    response = send(engine, "/health")
+    assert response.status == 404
+    assert response.miss_reason == (
+        "this endpoint has no saved example (Postman cannot answer it either)"
+    )
+    assert response.endpoint is not None and response.endpoint.name == "Health"
+    assert response.explanation is not None
+    assert response.explanation.candidates == ()
+    assert response.explanation.notes[-1].startswith(
+        "GET /health reaches 'Health' (GET /health), which has no saved example"
+    )
+    assert json.loads(response.body)["error"]["name"] == "mockRequestNotFoundError"
+    # Any other miss is still "no example matches", with its nearest examples.
+    other = send(engine, "/nowhere")
+    assert other.miss_reason == "no example matches this method and path"
+    assert other.endpoint is None
+
+
+def test_counts_leave_out_the_examples_left_out(pm: Any) -> None:
+    # Before: 3 examples counted, though the two without a method or URL can never answer.
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/a",
+            pm.example("no method", "/a", method=None),
+            pm.example("no url", None),
+            pm.example("fine", "/a"),
+        )
+    )
+    assert engine.example_count == 1
+    assert engine.endpoints[0].served_examples == 1
+    assert engine.collections[0].root.example_count() == 1

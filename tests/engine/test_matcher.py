@@ -96,7 +96,7 @@ def test_step2_other_methods_are_left_out(pm: Any) -> None:
     response = send(engine, "/a", method="DELETE")
     assert response.status == 404
     assert error(response)["name"] == "mockRequestNotFoundError"
-    assert candidate(response, "post").step == "2 method: POST, not DELETE"
+    assert candidate(response, "post").step == "3 method: POST, not DELETE"
 
 
 def test_matching_uses_the_original_request_not_the_endpoint_request(pm: Any) -> None:
@@ -148,7 +148,7 @@ def test_step3_response_code_without_example_is_a_miss(coded: MockEngine) -> Non
     response = send(coded, "/a", headers=[("x-mock-response-code", "418")])
     assert response.status == 404
     assert error(response)["name"] == "mockRequestNotFoundError"
-    assert candidate(response, "ok").step == "3 x-mock-response-code: code is not 418"
+    assert candidate(response, "ok").step == "4 x-mock-response-code: code is not 418"
 
 
 @pytest.mark.parametrize(
@@ -271,45 +271,45 @@ UUID_B = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 
 PATH_ROWS = [
     # example path, request path, score (None: dropped), step shown
-    pytest.param("/users/list", "/users/list", 100, "4 path: exact", id="exact"),
-    pytest.param("/users/list", "/users/list/", 95, "4 path: trailing slash", id="trailing-req"),
-    pytest.param("/users/list/", "/users/list", 95, "4 path: trailing slash", id="trailing-ex"),
-    pytest.param("/users/list", "/Users/LIST", 90, "4 path: case", id="case"),
+    pytest.param("/users/list", "/users/list", 100, "5 path: exact", id="exact"),
+    pytest.param("/users/list", "/users/list/", 95, "5 path: trailing slash", id="trailing-req"),
+    pytest.param("/users/list/", "/users/list", 95, "5 path: trailing slash", id="trailing-ex"),
+    pytest.param("/users/list", "/Users/LIST", 90, "5 path: case", id="case"),
     pytest.param(
-        "/users/list", "/USERS/list/", 85, "4 path: trailing slash + case", id="trailing+case"
+        "/users/list", "/USERS/list/", 85, "5 path: trailing slash + case", id="trailing+case"
     ),
-    pytest.param("/users/{{name}}", "/users/carol", 80, "4 path: wildcard", id="wildcard"),
-    pytest.param("/users/:name", "/users/carol", 80, "4 path: wildcard", id="wildcard-colon"),
+    pytest.param("/users/{{name}}", "/users/carol", 80, "5 path: wildcard", id="wildcard"),
+    pytest.param("/users/:name", "/users/carol", 80, "5 path: wildcard", id="wildcard-colon"),
     pytest.param(
-        "/users/{{name}}/posts", "/users/carol/posts/", 80, "4 path: wildcard", id="wildcard-mid"
+        "/users/{{name}}/posts", "/users/carol/posts/", 80, "5 path: wildcard", id="wildcard-mid"
     ),
-    pytest.param("/users/123", "/users/456", 79, "4 path: ID-like segments", id="id-like"),
+    pytest.param("/users/123", "/users/456", 79, "5 path: ID-like segments", id="id-like"),
     pytest.param(
         "/orders/3f2b8c1e-0d5a-4c1b-9f8e-6a7b8c9d0e1f/items",
         "/orders/abc123/items",
         79,
-        "4 path: ID-like segments",
+        "5 path: ID-like segments",
         id="id-like-uuid-vs-alnum",
     ),
     pytest.param(
         "/users/123",
         "/users/456/",
         75,
-        "4 path: trailing slash + ID-like segments",
+        "5 path: trailing slash + ID-like segments",
         id="trailing+id-like",
     ),
     pytest.param(
         "/products/list",
         "/products/lists",
         70,
-        "4 path: document distance 0.93",
+        "5 path: document distance 0.93",
         id="document-distance",
     ),
     pytest.param("/products/list", "/orders/pending", None, None, id="dropped"),
     pytest.param("/users/{{name}}", "/users/a/b", None, None, id="wildcard-not-two-segments"),
     pytest.param("/users/{{name}}", "/users/", None, None, id="wildcard-not-empty"),
     pytest.param("/users/{{name}}/posts", "/users//posts", None, None, id="wildcard-not-empty-mid"),
-    pytest.param("/users/{{name}}", "/users/x-carol", 80, "4 path: wildcard", id="wildcard-any"),
+    pytest.param("/users/{{name}}", "/users/x-carol", 80, "5 path: wildcard", id="wildcard-any"),
     pytest.param("/users/123", "/users/123/456", None, None, id="id-like-count-differs"),
     pytest.param("/items/123", "/Items/456", None, None, id="case+id-like-is-no-step"),
     pytest.param("/products/list", "/products/list/a", None, None, id="distance-count-differs"),
@@ -319,21 +319,21 @@ PATH_ROWS = [
         f"/v1/accounts/{UUID_A}/workflows/{{{{wf}}}}/trigger-requirements",
         f"/v1/accounts/{UUID_B}/workflows/7f3e9a1c/trigger-requirements",
         79,
-        "4 path: ID-like segments",
+        "5 path: ID-like segments",
         id="wildcard+id-like",
     ),
     pytest.param(
         f"/v1/accounts/{UUID_A}/workflows/{{{{wf}}}}",
         f"/v1/accounts/{UUID_B}/workflows/7f3e9a1c/",
         75,
-        "4 path: trailing slash + ID-like segments",
+        "5 path: trailing slash + ID-like segments",
         id="wildcard+id-like+trailing-slash",
     ),
     pytest.param(
         "/accounts/:accountId/items/42",
         "/accounts/carol/items/7",
         79,
-        "4 path: ID-like segments",
+        "5 path: ID-like segments",
         id="path-variable+id-like",
     ),
     pytest.param("/a/{{x}}/1", "/a//2", None, None, id="wildcard+id-like-not-empty"),
@@ -354,7 +354,7 @@ def test_step4_path_score(
         assert response.example is None
         dropped = candidate(response, "e")
         assert (dropped.kept, dropped.score) == (False, None)
-        assert dropped.step == "4 path: no step makes the paths equal"
+        assert dropped.step == "5 path: no step makes the paths equal"
         assert response.miss_reason == "no example matches this method and path"
     else:
         assert chosen(response) == "e"
@@ -389,7 +389,7 @@ def test_step4_dropped_example_listed_when_another_matches(pm: Any) -> None:
     response = send(engine, "/products/lists")
     assert chosen(response) == "near"
     far = candidate(response, "far")
-    assert (far.kept, far.score, far.step) == (False, None, "4 path: no step makes the paths equal")
+    assert (far.kept, far.score, far.step) == (False, None, "5 path: no step makes the paths equal")
 
 
 def test_step4_wildcard_captures_fill_the_body(pm: Any) -> None:
@@ -425,7 +425,7 @@ def test_step4_docusign_base_url_with_an_account_id_before_a_path_variable(pm: A
     path = f"/v1/accounts/{UUID_B}/workflows/{UUID_A}/trigger-requirements"
     response = send(engine, path)
     assert chosen(response) == "requirements"
-    assert (kept(response).score, kept(response).step) == (79, "4 path: ID-like segments")
+    assert (kept(response).score, kept(response).step) == (79, "5 path: ID-like segments")
     assert json.loads(response.body) == {"workflow": UUID_A}
     # The account the collection names still matches better (the wildcard step).
     assert (
@@ -657,7 +657,7 @@ def test_step6_header_matching(
         assert response.status == 404
         assert response.miss_reason == "examples match the path but their headers or body differ"
         candidates = response.explanation.candidates
-        assert candidates and all(c.step.startswith("6 headers: ") for c in candidates)
+        assert candidates and all(c.step.startswith("7 headers: ") for c in candidates)
 
 
 def test_step6_header_matching_through_matcher_settings(pm: Any) -> None:
@@ -678,7 +678,7 @@ def test_step6_header_matching_through_matcher_settings(pm: Any) -> None:
     assert off.entry.example.name == "alpha"
     assert on.entry.example.name == "beta"
     dropped = next(c for c in on.explanation.candidates if c.example_name == "alpha")
-    assert (dropped.kept, dropped.step, dropped.score) == (False, "6 headers: accept differs", 100)
+    assert (dropped.kept, dropped.step, dropped.score) == (False, "7 headers: accept differs", 100)
 
 
 JSON = {"Content-Type": "application/json"}
@@ -769,7 +769,7 @@ def test_step6_body_matching(
     if expected is None:
         assert response.status == 404
         assert response.miss_reason == "examples match the path but their headers or body differ"
-        assert all(c.step.startswith("6 body") for c in response.explanation.candidates)
+        assert all(c.step.startswith("7 body") for c in response.explanation.candidates)
     else:
         assert kept(response).score == score
 
@@ -780,15 +780,15 @@ def test_step6_body_matching(
         (
             [ON, AS_JSON],
             "text",
-            "6 body matching: Content-Type text/plain, not the request's application/json",
+            "7 body matching: Content-Type text/plain, not the request's application/json",
         ),
-        ([ON, AS_JSON], "json", "6 body differs"),
-        ([ON, AS_TEXT], "untyped", "6 body matching: the saved request has no Content-Type"),
-        ([ON, AS_TEXT], "none", "6 body matching: the saved request has no Content-Type"),
+        ([ON, AS_JSON], "json", "7 body differs"),
+        ([ON, AS_TEXT], "untyped", "7 body matching: the saved request has no Content-Type"),
+        ([ON, AS_TEXT], "none", "7 body matching: the saved request has no Content-Type"),
         (
             [ON],
             "text",
-            "6 body matching: the request has no Content-Type (the saved request's is text/plain)",
+            "7 body matching: the request has no Content-Type (the saved request's is text/plain)",
         ),
     ],
 )
@@ -915,9 +915,9 @@ def test_pin_wins_over_scores(pinned: MockEngine) -> None:
     response = send(pinned, "/users/carol", query=[("x", "1")])
     assert (chosen(response), response.status, response.body) == ("boom", 500, b"boom carol")
     assert response.explanation.decided_by == "pin"
-    assert (kept(response).example_id, kept(response).step) == ("2", "pin")
+    assert (kept(response).example_id, kept(response).step) == ("2", "9 pin")
     # The example the scores chose is shown, not kept, with the reason.
-    assert candidate(response, "ok").step == "4 path: wildcard; the pinned example answers instead"
+    assert candidate(response, "ok").step == "5 path: wildcard; the pinned example answers instead"
     assert candidate(response, "ok").score == 79
     assert pinned.answering("ep-users").name == "boom"
     # Other endpoints are not affected.
@@ -954,7 +954,7 @@ def test_disabled_example_is_left_out(pinned: MockEngine) -> None:
     response = send(pinned, "/users/carol")
     assert chosen(response) == "boom"  # 500 and 404 tie: no 200, so the first by ID
     off = candidate(response, "ok")
-    assert (off.kept, off.step) == (False, "mocktui: example disabled")
+    assert (off.kept, off.step) == (False, "9 mocktui: example disabled")
     pinned.store.set_example_enabled("ep-users", "1", True)
     assert chosen(send(pinned, "/users/carol")) == "ok"
 
@@ -973,7 +973,7 @@ def test_disabled_endpoint_is_left_out(pinned: MockEngine) -> None:
     assert "users" in response.miss_reason
     assert "disabled" in response.miss_reason
     assert {c.step for c in response.explanation.candidates if c.endpoint_key == "ep-users"} == {
-        "mocktui: endpoint disabled"
+        "9 mocktui: endpoint disabled"
     }
     # x-mock-response-id cannot reach a disabled endpoint either.
     by_id = send(pinned, "/users/carol", headers=[("x-mock-response-id", "1")])
@@ -1213,3 +1213,48 @@ def test_example_ids_with_thousands_of_digits_sort_and_answer(pm: Any) -> None:
     )
     assert chosen(send(engine, "/t")) == "short"  # 10 < 99...9
     assert chosen(send(engine, "/t", headers=[("x-mock-response-id", "9" * 5000)])) == "long"
+
+
+# -- a miss's nearest examples: ranked by segments (issue 10, #5) --------------------------------
+
+
+def test_nearest_examples_of_a_miss_are_ranked_by_segments(pm: Any) -> None:
+    # Before: ranked by the whole path's edit distance, /accounts/{accountId}/rooms was not
+    # among them (short paths with other segment counts came first).
+    def one(name: str, path: str, method: str = "GET") -> Any:
+        return pm.item(name, path, pm.example(name, path, method=method), method=method)
+
+    engine = pm.engine(
+        one("Rooms", "/accounts/{{accountId}}/rooms"),
+        one("Accounts", "/accounts"),
+        one("Account", "/accounts/123"),
+        one("Roms", "/roms"),
+        one("Users", "/accounts/{{accountId}}/users"),
+        one("Room", "/accounts/1/rooms/2"),
+        one("New room", "/accounts/{{id}}/rooms", "POST"),
+    )
+    response = send(engine, "/accounts/123/romos")
+    assert response.status == 404
+    assert response.explanation is not None
+    listed = [(c.example_name, c.step, c.detail) for c in response.explanation.candidates]
+    assert listed[0] == (
+        "Rooms", "5 path: no step makes the paths equal", "segment 3 'romos' ≠ 'rooms'"
+    )
+    # Same segment count first (the other method after the same method at equal distance),
+    # then the others, with what differs.
+    assert [name for name, _s, _d in listed] == [
+        "Rooms", "New room", "Users", "Account", "Room", "Accounts", "Roms"
+    ]
+    assert listed[1][1] == "3 method: POST, not GET"
+    assert listed[3][2] == "3 segments, not 2"
+
+
+def test_nearest_examples_count_id_like_segments_as_equal(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item("o", "/orders/77/lines", pm.example("Lines", "/orders/77/lines")),
+        pm.item("x", "/orders/abc/lines", pm.example("Named", "/orders/abc/lines")),
+    )
+    response = send(engine, "/orders/9f3/linez")
+    listed = [(c.example_name, c.detail) for c in response.explanation.candidates]
+    assert listed[0] == ("Lines", "segment 3 'linez' ≠ 'lines'")
+    assert listed[1] == ("Named", "segment 2 '9f3' ≠ 'abc'; segment 3 'linez' ≠ 'lines'")

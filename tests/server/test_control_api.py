@@ -115,12 +115,38 @@ async def test_endpoints_list_and_one(pm) -> None:
             "enabled": True,
             "delay_ms": 0,
             "hits": 2,
+            "example_path": None,  # its examples are saved at its own path
+            "auto_pick": {"number": 1, "code": 200, "name": "one", "endpoint": KEY},
         }
         assert {k: a[k] for k in wanted} == wanted
         assert a["examples"] == [
-            {"id": "a1", "number": 1, "name": "one", "code": 200, "enabled": True, "served": 2},
-            {"id": "a2", "number": 2, "name": "two", "code": 201, "enabled": True, "served": 0},
-            {"id": "a3", "number": 3, "name": "three", "code": 202, "enabled": True, "served": 0},
+            {
+                "id": "a1",
+                "number": 1,
+                "name": "one",
+                "code": 200,
+                "enabled": True,
+                "served": 2,
+                "saved": "/a",
+            },
+            {
+                "id": "a2",
+                "number": 2,
+                "name": "two",
+                "code": 201,
+                "enabled": True,
+                "served": 0,
+                "saved": "/a",
+            },
+            {
+                "id": "a3",
+                "number": 3,
+                "name": "three",
+                "code": 202,
+                "enabled": True,
+                "served": 0,
+                "saved": "/a",
+            },
         ]
         assert listed[2]["examples"] == []
         one = (await server.client.get(f"{API}/endpoints/{KEY}")).json()

@@ -75,7 +75,7 @@ async def test_body_matching_needs_the_saved_content_type(pm: Any) -> None:
     miss = engine.bus.since(0)[0][-1]
     assert miss.miss_reason == "examples match the path but their headers or body differ"
     steps = {c.example_name: c.step for c in miss.explanation.candidates}
-    assert steps["untyped"] == "6 body matching: the saved request has no Content-Type"
+    assert steps["untyped"] == "7 body matching: the saved request has no Content-Type"
 
 
 async def test_response_id_accepts_the_uid_postman_shows(pm: Any) -> None:

@@ -229,9 +229,9 @@ async def test_every_request_is_one_event(demo: LiveServer) -> None:
 
 
 async def test_many_concurrent_requests_all_answered(demo: LiveServer) -> None:
-    results = await asyncio.gather(*(demo.client.get(f"/users/{i}") for i in range(200)))
+    results = await asyncio.gather(*(demo.client.get(f"/users/{i}") for i in range(1, 201)))
     assert all(r.status_code == 200 for r in results)
-    assert sorted(int(r.json()["id"]) for r in results) == list(range(200))
+    assert sorted(int(r.json()["id"]) for r in results) == list(range(1, 201))  # /users/0: 404
     assert demo.engine.store.requests == 200
 
 
@@ -239,3 +239,30 @@ async def test_keep_alive_connection_answers_every_request(demo: LiveServer) -> 
     async with httpx.AsyncClient(base_url=demo.url, limits=httpx.Limits(max_connections=1)) as c:
         statuses = [(await c.get("/health")).status_code for _ in range(6)]
     assert statuses == [200] * 6
+
+
+async def test_a_delayed_request_is_in_flight_until_it_is_answered(demo: LiveServer) -> None:
+    # The dashboard's pending rows: a request waiting out a delay is listed at once.
+    bus = demo.engine.bus
+    slow = asyncio.ensure_future(
+        demo.client.get("/users?page=2", headers={"x-mock-response-delay": "1500"})
+    )
+    for _ in range(1000):  # until the server has it (at most 10 s)
+        if bus.in_flight:
+            break
+        await asyncio.sleep(0.01)
+    (pending,) = bus.in_flight.values()
+    assert (pending.method, pending.path, pending.query) == ("GET", "/users", "page=2")
+    assert (pending.delay_ms, pending.endpoint_name, pending.example_name) == (
+        1500,
+        "List users",
+        "All users",
+    )
+    assert bus.published == 0
+    response = await slow
+    assert response.status_code == 200
+    assert bus.in_flight == {}
+    assert bus.published == 1
+    # Answered at once: never listed.
+    await demo.client.get("/users")
+    assert bus.in_flight == {} and bus.published == 2

@@ -58,7 +58,7 @@ async def test_examples_view_pins_and_disables_one_example(
         await wait_for(pilot, lambda: "1" in table.get_row("demo-03")[3].plain)  # served: 1
         await pilot.press("escape")
         assert isinstance(app.focused, EndpointsTable)
-        assert "#3 500 Server error (1 o…" in row_text(app, key)  # "(1 off)", cut at 120
+        assert "#3 500 Server error …" in row_text(app, key)  # "(1 off)", cut at 120
         await pilot.press("enter", "x")  # enable it again
         assert app.backend.engine.store.example_enabled(key, "demo-01")
 

@@ -17,6 +17,7 @@ from mocktui.tui.app import MockTUI
 from mocktui.tui.detail import DetailScreen
 from mocktui.tui.dialogs import DelayDialog
 from mocktui.tui.endpoints import EndpointsTable
+from mocktui.tui.flash import FlashLine
 from mocktui.tui.header import StatusHeader
 from mocktui.tui.help import HelpScreen
 from mocktui.tui.logs import DashboardLog, capture_logging
@@ -71,10 +72,9 @@ async def test_pin_beyond_the_examples_warns(make_app: MakeApp) -> None:
         await pilot.press("9")
         await pilot.pause()
         assert app.backend.engine.store.steering == set()
-        assert any(
-            "has no example 9 (give an example ID or a number from 1 to 3)" in str(n.message)
-            for n in app._notifications
-        )
+        flash = app.query_one(FlashLine)
+        assert flash.display and flash.has_class("-error")
+        assert "has no example 9 (give an example ID or a number from 1 to 3)" in flash.message
 
 
 async def test_space_cycles_auto_then_each_example_then_auto(
@@ -161,7 +161,7 @@ async def test_request_appears_in_traffic(make_app: MakeApp, client: httpx.Async
         assert " ms" in line
         header = app.query_one(StatusHeader)
         assert header.counts.requests == 1
-        assert "1 requests" in screen_text(app)
+        assert "1 request ·" in screen_text(app)
 
 
 async def test_enter_shows_details_with_the_explanation(
@@ -187,7 +187,7 @@ async def test_enter_shows_details_with_the_explanation(
         assert event.explanation is not None and event.explanation.candidates
         match = app.screen.query_one("#detail-match")
         detail = plain(match.body)
-        assert "2 method" in detail or "4 path" in detail
+        assert "3 method" in detail or "5 path" in detail
 
         await pilot.press("p")  # previous request
         assert app.screen.event.path == "/users"

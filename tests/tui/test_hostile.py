@@ -67,7 +67,9 @@ async def test_collection_names_are_shown_literally(tmp_path: Path) -> None:
         # Pinned, the example's name shows in the endpoints table.
         app.query_one(EndpointsTable).focus()
         await pilot.press("1")
-        assert "ex [red]E␛[2J[/]" in screen_text(app)
+        await pilot.pause()
+        assert "#1 200 ex [red]E␛[2J" in screen_text(app)  # the row, cut at its width
+        assert "pinned #1 200 ex [red]E␛[2J[/] on GET /evil/[b]" in screen_text(app)  # flash
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert any("pin #1" in t and "E␛" in t for t in titles)
         await pilot.press("ctrl+p", *"pin")  # markup in titles must not break the palette

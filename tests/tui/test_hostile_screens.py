@@ -96,14 +96,13 @@ async def test_hostile_text_is_literal_in_every_screen(tmp_path: Path) -> None:
             assert "ex ␛[2J" in text
             assert "[bold red]R[/]" in text  # markup shown, not applied
 
-            # A notification carrying the example's name (pinning from the examples view).
+            # The flash line carrying the example's name (pinning from the examples view).
             await pilot.press("enter")
             await pilot.pause()
-            notes = [str(n.message) for n in app._notifications]
-            assert any("ex ␛[2J" in n for n in notes)
-            for note in notes:
-                shows_no_raw_controls(note)
             text = screen_text(app)
+            assert "pinned #1" in text.splitlines()[-1] and "ex ␛[2J" in text.splitlines()[-1]
+            for note in [str(n.message) for n in app._notifications]:
+                shows_no_raw_controls(note)
             shows_no_raw_controls(text)
             await pilot.press("escape")
 

@@ -17,7 +17,6 @@ from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 
-import mocktui.demo
 from mocktui.check import Finding
 from mocktui.config import build_engine, load_collections
 from mocktui.engine.engine import MockEngine
@@ -27,16 +26,29 @@ from mocktui.tui.backend import LocalBackend
 from mocktui.tui.endpoints import EndpointsTable
 from mocktui.tui.header import Counts, StatusHeader
 from mocktui.tui.problems import ProblemsScreen, ProblemsTable
-from mocktui.tui.sample import TZ, URL
+from mocktui.tui.sample import TZ, URL, record_sample_traffic, sample_engine
 
 from .conftest import screen_text, wait_for
-from .test_snapshots import sample_app
 
 MakeApp = Callable[..., MockTUI]
-DEMO = Path(mocktui.demo.__file__).parent / "demo.postman_collection.json"
+# The demo collection as it was before it was fixed (issue 10): a newcomer's first screen
+# warned about our own demo. Its eight findings are what these tests read.
+DEMO = Path(__file__).parents[1] / "fixtures" / "problems.postman_collection.json"
 SnapCompare = Callable[..., bool]
 
-# The demo collection's findings, errors first (as the screen lists them).
+
+@pytest.fixture
+def engine() -> MockEngine:
+    return build_engine([str(DEMO)], seed=1)
+
+
+def sample_app() -> MockTUI:
+    engine = sample_engine([str(DEMO)])
+    record_sample_traffic(engine)
+    return MockTUI(engine, url=URL, tz=TZ)
+
+
+# The collection's findings, errors first (as the screen lists them).
 DEMO_ROWS = [
     ("error", "never-served", "GET /users", "'Empty list' (200) can never be served"),
     ("error", "never-served", "GET /reports/daily", "'Slow report (3 s)' (200) can never be"),
@@ -84,7 +96,7 @@ async def test_the_palette_opens_the_problems_and_enter_selects_the_endpoint(
         assert "Problems · 2 errors · 6 warnings" in text
         # The highlighted finding in full, with its file and JSON path.
         assert "error [never-served]  GET /users  List users" in text
-        assert "demo.postman_collection.json: $.item[0].item[0].response[1]" in text
+        assert "problems.postman_collection.json: $.item[0].item[0].response[1]" in text
 
         await pilot.press(*["down"] * 6)  # 'Out of stock' (404) of Get product
         assert "'Out of stock' (404) is only served with x-mock-response-code: 404" in (
@@ -280,3 +292,12 @@ def test_a_long_path_is_cut_from_the_left_and_keeps_its_method() -> None:
     assert cell.plain == "POST …wallet-domains"
     assert cell.cell_len == 20
     assert _endpoint_cell("DELETE", "/a/very/long/path", 8).cell_len <= 8
+
+
+def test_the_demo_has_no_problems() -> None:
+    # Before: "⚠ 8 problems" on a newcomer's first screen, about our own demo.
+    import mocktui.demo
+    from mocktui.check import check_collections
+
+    demo = Path(mocktui.demo.__file__).parent / "demo.postman_collection.json"
+    assert check_collections(load_collections([str(demo)])) == []
