@@ -34,6 +34,7 @@ from textual.widgets import Footer
 
 from mocktui.config import Settings
 from mocktui.engine.engine import MockEngine
+from mocktui.engine.events import RequestEvent
 from mocktui.engine.state import StateFile
 from mocktui.engine.store import Change, ControlError
 from mocktui.formats.curl import curl_command
@@ -143,6 +144,7 @@ class MockTUI(App[int]):
         self._header = main.query_one(StatusHeader)
         self._table = main.query_one(EndpointsTable)
         self._traffic = main.query_one(TrafficPanel)
+        self._traffic.view.opener = self.show_details
         self.subscription = self.backend.subscribe()
         self.backend.listen(self._control_changed)
         self._apply_tree()
@@ -275,8 +277,11 @@ class MockTUI(App[int]):
 
     @on(TrafficView.Selected)
     def _details(self, message: TrafficView.Selected) -> None:
+        self.show_details(message.event)
+
+    def show_details(self, event: RequestEvent) -> None:
         view = self._traffic.view
-        self.push_screen(DetailScreen(message.event, tz=self.tz, neighbour=view.neighbour))
+        self.push_screen(DetailScreen(event, tz=self.tz, neighbour=view.neighbour))
 
     @on(EndpointsTable.Opened)
     def _examples(self, message: EndpointsTable.Opened) -> None:

@@ -16,6 +16,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -252,6 +253,48 @@ class Section(Static):
         self.body = body
 
 
+class DetailBody(VerticalScroll):
+    """The scrolling body of the detail view. ``end`` sticks to the end: the sections of a long
+    body can still be laid out (or re-wrapped) when the key arrives, so the end moves on after
+    it (it used to stop halfway); any other move lets go."""
+
+    stuck_at_end = False
+
+    def action_scroll_end(self) -> None:
+        self.stuck_at_end = True
+        self.scroll_end(animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.stuck_at_end:
+            self.scroll_end(animate=False, immediate=True)
+
+    def _let_go(self) -> None:
+        self.stuck_at_end = False
+
+    def action_scroll_home(self) -> None:
+        self._let_go()
+        super().action_scroll_home()
+
+    def action_scroll_up(self) -> None:
+        self._let_go()
+        super().action_scroll_up()
+
+    def action_scroll_down(self) -> None:
+        self._let_go()
+        super().action_scroll_down()
+
+    def action_page_up(self) -> None:
+        self._let_go()
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        self._let_go()
+        super().action_page_down()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._let_go()
+
+
 class DetailScreen(Screen[None]):
     """Escape closes; n / p show the next / previous request of the traffic list."""
 
@@ -270,7 +313,7 @@ class DetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="detail-title")
-        with VerticalScroll(id="detail-body"):
+        with DetailBody(id="detail-body"):
             yield from self._sections()
         yield Footer(compact=True)
 
@@ -310,7 +353,8 @@ class DetailScreen(Screen[None]):
     async def show(self, event: RequestEvent) -> None:
         self.event = event
         self.query_one("#detail-title", Static).update(self._title())
-        body = self.query_one("#detail-body", VerticalScroll)
+        body = self.query_one("#detail-body", DetailBody)
+        body.stuck_at_end = False
         await body.remove_children()
         await body.mount_all(self._sections())
         body.scroll_home(animate=False)
@@ -326,6 +370,10 @@ class DetailScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_scroll_end(self) -> None:
+        """``end`` before the body has focus (typed right after ``enter``): the same."""
+        self.query_one(DetailBody).action_scroll_end()
 
     async def action_next(self) -> None:
         await self._step(1)

@@ -89,6 +89,7 @@ DETAIL = [
     Binding("escape", "close", "Close", id="detail.close"),
     Binding("n", "next", "Next", id="detail.next"),
     Binding("p", "previous", "Previous", id="detail.previous"),
+    Binding("end", "scroll_end", "End", show=False, id="detail.end"),
 ]
 
 #: Dialogs and the help screen.

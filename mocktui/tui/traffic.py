@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -270,6 +270,7 @@ class TrafficView(ScrollView, can_focus=True):
         self.dropped = 0  # of those, no longer listed (cap) or never read (ring overflow)
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
         self._cols = Columns.fit(40)
+        self.opener: Callable[[RequestEvent], None] | None = None  # shows a request's details
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -471,7 +472,13 @@ class TrafficView(ScrollView, can_focus=True):
 
     def action_details(self) -> None:
         event = self.current
-        if event is not None:
+        if event is None:
+            return
+        if self.opener is not None:
+            # At once, not through a message: a key typed right after enter (end) then goes
+            # to the detail view, not to this list.
+            self.opener(event)
+        else:
             self.post_message(self.Selected(event))
 
     def action_filter(self) -> None:
@@ -529,6 +536,12 @@ class FilterInput(Input):
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
+
+    def on_blur(self, event: events.Blur) -> None:
+        # Left without enter (tab, a click elsewhere): the text was not applied, so the input
+        # goes too; it stayed on screen and took the focus again later.
+        if self.screen.focused is not self:
+            self.display = False
 
 
 class TrafficPanel(Vertical):

@@ -1,0 +1,80 @@
+"""Issue 10, round two of the dashboard: the defects and frictions of the keys branch, driven as
+a user would (real keys through the pilot; the real server where requests matter)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from textual import events
+
+from mocktui.engine.engine import MockEngine, MockRequest
+from mocktui.tui.app import MockTUI
+from mocktui.tui.detail import DetailBody, DetailScreen
+from mocktui.tui.traffic import FilterInput, TrafficView
+
+from .conftest import wait_for
+
+MakeApp = Callable[..., MockTUI]
+
+
+def record(engine: MockEngine, method: str, path: str, body: bytes = b"", ctype: str = "") -> None:
+    request = MockRequest(
+        method, path, headers=[("content-type", ctype)] if ctype else [], body=body
+    )
+    engine.record(request, engine.handle(request), 1.0)
+
+
+def long_json() -> bytes:
+    return json.dumps({"items": [{"id": i, "text": "word " * 30} for i in range(150)]}).encode()
+
+
+# -- #8: an unapplied filter input does not stay behind ----------------------------------------
+
+
+async def test_tab_away_from_an_unapplied_filter_hides_it(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(TrafficView)
+        field = app.query_one(FilterInput)
+        await pilot.press("tab")
+        assert app.focused is view
+        await pilot.press("slash", "G", "E")
+        assert app.focused is field and field.display
+        await pilot.press("tab")
+        assert not field.display  # gone, not left on screen
+        assert app.focused is not field
+        for _ in range(4):  # and it never takes the focus later
+            await pilot.press("tab")
+            assert app.focused is not field
+        assert not view.filter.active  # it was never applied
+
+
+# -- #9: end right after opening a long body reaches the end -------------------------------------
+
+
+async def test_end_right_after_opening_reaches_the_end(
+    make_app: MakeApp, engine: MockEngine
+) -> None:
+    record(engine, "POST", "/nope", long_json(), "application/json")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(TrafficView)
+        await wait_for(pilot, lambda: len(view.rows) == 1)
+        await pilot.press("tab")
+        # The keys as a quick typist sends them: end is in the queue before the view is up.
+        app.post_message(events.Key("enter", None))
+        app.post_message(events.Key("end", None))
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
+        body = app.screen.query_one(DetailBody)
+        await wait_for(pilot, lambda: body.max_scroll_y > 0 and body.scroll_y == body.max_scroll_y)
+        # The body re-wraps narrower (more lines): the end follows.
+        await pilot.resize_terminal(60, 24)
+        await wait_for(pilot, lambda: body.size.width == 60)
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("home")
+        assert body.scroll_y == 0
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert body.scroll_y == 0  # let go of the end
