@@ -29,7 +29,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
 from mocktui.config import Settings
@@ -244,8 +244,11 @@ class MockTUI(App[int]):
                 self._table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_tree":
+        # The footer shows only the keys that do something where the user is.
+        if action in ("toggle_tree", "save_scenario"):
             return self.screen is self.screen_stack[0]  # not over the detail view or dialogs
+        if action == "help":
+            return not isinstance(self.screen, ModalScreen)  # in help, ? closes it
         return True
 
     def action_toggle_tree(self) -> None:

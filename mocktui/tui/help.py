@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from mocktui.tui import keys
 
@@ -119,7 +119,11 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog") as box:
             box.border_title = "mocktui keys"
+            # The way out, on the border: always in sight, whatever the height (at 80x24 the
+            # last line of the text is below the fold).
+            box.border_subtitle = "esc or ? closes · ↑↓ PgUp PgDn scroll"
             yield Static(help_renderable(self.app), id="help-text")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()

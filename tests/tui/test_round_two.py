@@ -7,13 +7,16 @@ import json
 from collections.abc import Callable
 
 from textual import events
+from textual.widgets import Input
 
 from mocktui.engine.engine import MockEngine, MockRequest
 from mocktui.tui.app import MockTUI
 from mocktui.tui.detail import DetailBody, DetailScreen
+from mocktui.tui.dialogs import DelayDialog, NameDialog
+from mocktui.tui.help import HelpScreen
 from mocktui.tui.traffic import FilterInput, TrafficView
 
-from .conftest import wait_for
+from .conftest import screen_text, wait_for
 
 MakeApp = Callable[..., MockTUI]
 
@@ -78,3 +81,47 @@ async def test_end_right_after_opening_reaches_the_end(
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert body.scroll_y == 0  # let go of the end
+
+
+# -- #14: help and dialogs at 80x24 -------------------------------------------------------------
+
+
+def footer_line(app: MockTUI) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_help_at_80x24_shows_how_to_close_and_scrolls(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        lines = screen_text(app).splitlines()
+        assert any("esc or ? closes" in line for line in lines[:-1])  # on screen, not below
+        box = app.screen.query_one("#help")
+        assert box.max_scroll_y > 0 and box.show_vertical_scrollbar
+        # Only the keys that work here: not the endpoints' keys showing through.
+        footer = footer_line(app)
+        assert "esc Close" in footer
+        for other in ("Cycle", "Pin", "Tree", "Help", "Examples"):
+            assert other not in footer
+        await pilot.press("end")
+        assert box.scroll_y == box.max_scroll_y
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_dialog_footer_shows_only_its_keys(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        assert isinstance(app.screen, DelayDialog)
+        footer = footer_line(app)
+        assert "esc Cancel" in footer
+        for other in ("Cycle", "Quit", "Help", "Tree", "Delay"):
+            assert other not in footer
+        await pilot.press("q")  # a letter typed, not quit
+        assert app.screen.query_one(Input).value.endswith("q")
+        await pilot.press("escape")
+        await pilot.press("S")
+        assert isinstance(app.screen, NameDialog)
+        assert "esc Cancel" in footer_line(app) and "Tree" not in footer_line(app)
