@@ -20,10 +20,12 @@ from mocktui.engine.state import StateError, StateFile
 from mocktui.engine.store import ControlError
 from mocktui.postman.loader import CollectionError
 from mocktui.rules import (
+    DEFAULT_BODY_LIMIT,
     DEFAULT_MAX_BODY,
     exposure_warning,
     is_loopback,
     parse_api_key,
+    parse_body_limit,
     parse_delay,
     parse_header_names,
     parse_max_body,
@@ -154,6 +156,14 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_BODY,
         help="the largest request body accepted (default 10485760, 10 MiB); larger gets 413",
     )
+    p.add_argument(
+        "--body-limit",
+        metavar="BYTES",
+        type=_option(parse_body_limit),
+        default=DEFAULT_BODY_LIMIT,
+        help="bytes of each request and response body kept for the dashboard, $PAGER, HAR and "
+        "the control API (default 65536, 64 KiB; at most 67108864, 64 MiB)",
+    )
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
 
@@ -207,6 +217,7 @@ def settings_from(args: argparse.Namespace, api_key: str | None = None) -> Setti
             match_headers=args.match_headers,
             cors=not args.no_cors,
             seed=args.seed,
+            body_limit=args.body_limit,
         ),
     )
 
