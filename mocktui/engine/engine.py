@@ -506,7 +506,9 @@ class MockEngine:
             or (Body.keep(request.body, limit) if request.body else EMPTY_BODY),
             status=response.status,
             response_headers=tuple(response.headers),
-            response_body=Body.keep(response.sent_body, limit) if response.sent_body else EMPTY_BODY,
+            response_body=(
+                Body.keep(response.sent_body, limit) if response.sent_body else EMPTY_BODY
+            ),
             duration_ms=duration_ms,
             endpoint_key=response.endpoint.key if response.endpoint else None,
             endpoint_name=response.endpoint.name if response.endpoint else None,
