@@ -25,6 +25,7 @@ from textual.widgets import Footer, Static
 from mocktui.engine.events import Body, RequestEvent
 from mocktui.engine.explain import Candidate, Explanation
 from mocktui.tui import keys
+from mocktui.tui.outside import open_outside
 from mocktui.tui.safe import safe, safe_text
 from mocktui.tui.styles import method_style, status_style
 from mocktui.tui.traffic import answered_by, format_duration
@@ -370,6 +371,38 @@ class DetailScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    async def action_page(self, which: str) -> None:
+        """``v`` / ``V``: the response / request body, as kept, in ``$PAGER`` (``less``)."""
+        await self._outside("pager", which)
+
+    async def action_edit(self, which: str) -> None:
+        """``o`` / ``O``: the response / request body, as kept, in ``$EDITOR`` (a copy)."""
+        await self._outside("editor", which)
+
+    async def _outside(self, kind: str, which: str) -> None:
+        e = self.event
+        if which == "request":
+            body, headers = e.request_body, e.request_headers
+        else:
+            body, headers = e.response_body, e.response_headers
+        if body.size == 0:
+            self.app.bell()
+            self.notify(f"the {which} body is empty", severity="warning", timeout=3)
+            return
+        name = f"mocktui-{e.id}-{which}-body"
+        fds = getattr(self.app, "terminal_fds", None)
+        problem = await open_outside(self.app, kind, body, headers, name, fds)
+        if problem is not None:
+            self.app.bell()
+            self.notify(safe(problem), severity="error", markup=False, timeout=6)
+        elif body.truncated:
+            self.notify(
+                f"only the first {len(body.data):,} of {body.size:,} bytes were kept: "
+                "--body-limit keeps more",
+                severity="warning",
+                timeout=6,
+            )
 
     def action_scroll_end(self) -> None:
         """``end`` before the body has focus (typed right after ``enter``): the same."""

@@ -45,6 +45,10 @@ DESCRIPTIONS = {
     "detail.close": "back",
     "detail.next": "next request",
     "detail.previous": "previous request",
+    "detail.pager": "the response body (as kept: --body-limit) in $PAGER (default less)",
+    "detail.pager_request": "the request body in $PAGER",
+    "detail.editor": "the response body in $EDITOR (a copy: changes are not kept)",
+    "detail.editor_request": "the request body in $EDITOR",
 }
 
 SECTIONS: Sequence[tuple[str, Sequence[Binding]]] = (

@@ -90,6 +90,14 @@ DETAIL = [
     Binding("n", "next", "Next", id="detail.next"),
     Binding("p", "previous", "Previous", id="detail.previous"),
     Binding("end", "scroll_end", "End", show=False, id="detail.end"),
+    Binding("v", "page('response')", "Pager", id="detail.pager"),
+    Binding(
+        "V", "page('request')", "Request body in $PAGER", show=False, id="detail.pager_request"
+    ),
+    Binding("o", "edit('response')", "Editor", id="detail.editor"),
+    Binding(
+        "O", "edit('request')", "Request body in $EDITOR", show=False, id="detail.editor_request"
+    ),
 ]
 
 #: Dialogs and the help screen.

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input
+
+from mocktui.config import build_engine
 
 from mocktui.engine.engine import MockEngine, MockRequest
 from mocktui.tui.app import MockTUI
 from mocktui.tui.detail import DetailBody, DetailScreen
 from mocktui.tui.dialogs import DelayDialog, NameDialog
 from mocktui.tui.help import HelpScreen
+from mocktui.tui.sample import TZ, URL
 from mocktui.tui.traffic import FilterInput, TrafficView
 
 from .conftest import screen_text, wait_for
@@ -125,3 +132,96 @@ async def test_dialog_footer_shows_only_its_keys(make_app: MakeApp) -> None:
         await pilot.press("S")
         assert isinstance(app.screen, NameDialog)
         assert "esc Cancel" in footer_line(app) and "Tree" not in footer_line(app)
+
+
+# -- bodies outside the box: $PAGER and $EDITOR (real processes) --------------------------------
+
+
+def fake_program(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A script that records its arguments and a copy of the file it was given."""
+    record = tmp_path / f"{name}.got"
+    args = tmp_path / f"{name}.args"
+    script = tmp_path / name
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{args}"\ncp "$2" "{record}"\n')
+    script.chmod(0o755)
+    return script, record
+
+
+async def open_first_detail(app: MockTUI, pilot: Pilot[object]) -> None:
+    view = app.query_one(TrafficView)
+    await wait_for(pilot, lambda: len(view.rows) >= 1)
+    await pilot.press("tab", "enter")
+    assert isinstance(app.screen, DetailScreen)
+
+
+async def test_v_opens_the_response_body_in_the_pager(
+    make_app: MakeApp, engine: MockEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pager, got = fake_program(tmp_path, "pager")
+    monkeypatch.setenv("PAGER", f"{pager} --flag")  # split as a shell would
+    record(engine, "GET", "/users")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_first_detail(app, pilot)
+        event = app.screen.event
+        await pilot.press("v")
+        await wait_for(pilot, got.exists)
+        assert got.read_bytes() == event.response_body.data  # the body as sent
+        args = (tmp_path / "pager.args").read_text().splitlines()
+        assert args[0] == "--flag"
+        assert args[1].endswith(f"mocktui-{event.id}-response-body.json")
+        assert not Path(args[1]).exists()  # removed once the pager is done
+        assert isinstance(app.screen, DetailScreen)  # and back in the detail view
+
+
+async def test_shift_v_pages_the_request_body_and_o_edits(
+    make_app: MakeApp, engine: MockEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pager, paged = fake_program(tmp_path, "pager")
+    editor, edited = fake_program(tmp_path, "editor")
+    monkeypatch.setenv("PAGER", f"{pager} -")
+    monkeypatch.setenv("EDITOR", f"{editor} -")
+    body = b'{"name": "Ada", "note": "\\u001b[2J"}'
+    record(engine, "POST", "/users", body, "application/json")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_first_detail(app, pilot)
+        await pilot.press("V")
+        await wait_for(pilot, paged.exists)
+        assert paged.read_bytes() == body
+        await pilot.press("o")
+        await wait_for(pilot, edited.exists)
+        assert edited.read_bytes() == app.screen.event.response_body.data
+
+
+async def test_the_pager_gets_what_body_limit_kept(
+    engine: MockEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pager, got = fake_program(tmp_path, "pager")
+    monkeypatch.setenv("PAGER", f"{pager} -")
+    big = build_engine([], seed=1, body_limit=300_000)
+    body = b"a" * 100_000 + b"THE END"
+    record(big, "POST", "/users", body, "text/plain")
+    app = MockTUI(big, url=URL, tz=TZ, poll_interval=1 / 50)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_first_detail(app, pilot)
+        await pilot.press("V")
+        await wait_for(pilot, got.exists)
+        assert got.read_bytes() == body  # whole: 100 KiB is more than the default 64 KiB
+
+
+async def test_a_pager_that_is_not_there_is_a_message(
+    make_app: MakeApp, engine: MockEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAGER", "no-such-pager-here")
+    record(engine, "GET", "/users")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_first_detail(app, pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "cannot run no-such-pager-here: not found (set $PAGER or $EDITOR)" in messages
+        await pilot.press("V")  # a GET has no request body
+        await pilot.pause()
+        assert "the request body is empty" in [n.message for n in app._notifications]
