@@ -8,13 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from mocktui.config import build_engine
-
 from mocktui.engine.engine import MockEngine, MockRequest
 from mocktui.tui.app import MockTUI
 from mocktui.tui.detail import DetailBody, DetailScreen
