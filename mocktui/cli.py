@@ -164,6 +164,12 @@ def parser() -> argparse.ArgumentParser:
         help="bytes of each request and response body kept for the dashboard, $PAGER, HAR and "
         "the control API (default 65536, 64 KiB; at most 67108864, 64 MiB)",
     )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the dashboard's config file: a [keys] table mapping binding ids to keys "
+        "(default: $XDG_CONFIG_HOME/mocktui/config.toml, else ~/.config/mocktui/config.toml)",
+    )
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
 
@@ -307,6 +313,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             hint = "" if settings.state_file else " (scenarios are kept in the --state file)"
             fail(f"{where}{exc.message}{hint}")
             return EXIT_USAGE
+    keymap: dict[str, str] = {}
+    if not settings.headless:
+        from mocktui.tui.keymap import ConfigError, load_keymap
+
+        try:
+            keymap = load_keymap(args.config)
+        except ConfigError as exc:
+            fail(str(exc))
+            return EXIT_USAGE
     from mocktui.server.serve import BindError, bind_socket  # Quart and Hypercorn: not for check
 
     try:
@@ -323,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         from mocktui.tui.app import run_dashboard
 
-        return run_dashboard(engine, sock, settings, state=state, notes=notes)
+        return run_dashboard(engine, sock, settings, state=state, notes=notes, keymap=keymap)
     except KeyboardInterrupt:
         return EXIT_OK
     finally:

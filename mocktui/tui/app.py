@@ -21,7 +21,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import tzinfo
 from pathlib import Path
 
@@ -82,14 +82,21 @@ class MockTUI(App[int]):
         traffic_cap: int = DEFAULT_CAP,
         log_handler: DashboardLog | None = None,
         notes: Iterable[str] = (),
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         """``url`` is the address shown in the header; ``tz`` the zone for times (None: local).
         ``source`` is a backend, or an engine of this process (wrapped in ``LocalBackend``).
         ``notes`` are shown as warnings at start (saved controls that match nothing ...).
 
+        ``keymap`` is the user's (binding id -> keys, from config.toml's ``[keys]``).
+
         Tests pass a fixed ``url`` and ``tz`` so screenshots do not depend on ports or zones.
         """
         super().__init__()
+        self.user_keymap = dict(keymap or {})
+        # The terminal's (stdin, stdout, stderr) when the dashboard draws on one that is not this
+        # process's own (output redirected): where $PAGER and $EDITOR run.
+        self.terminal_fds: tuple[int, int, int] | None = None
         self.backend = LocalBackend.of(source)
         self.notes = list(notes)
         self.url = url
@@ -145,6 +152,8 @@ class MockTUI(App[int]):
         self._table = main.query_one(EndpointsTable)
         self._traffic = main.query_one(TrafficPanel)
         self._traffic.view.opener = self.show_details
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self.subscription = self.backend.subscribe()
         self.backend.listen(self._control_changed)
         self._apply_tree()
@@ -601,6 +610,7 @@ async def _dashboard(
     settings: Settings | None,
     state: StateFile | None = None,
     notes: Iterable[str] = (),
+    keymap: Mapping[str, str] | None = None,
 ) -> int:
     handler = DashboardLog()
     app: MockTUI | None = None
@@ -616,6 +626,7 @@ async def _dashboard(
         settings=settings,
         log_handler=handler,
         notes=notes,
+        keymap=keymap,
     )
 
     async def front() -> None:
@@ -647,6 +658,7 @@ def run_dashboard(
     settings: Settings | None = None,
     state: StateFile | None = None,
     notes: Iterable[str] = (),
+    keymap: Mapping[str, str] | None = None,
 ) -> int:
     """Run the dashboard and the server until the user quits; the exit status (0 on ``q``)."""
-    return asyncio.run(_dashboard(engine, sock, settings, state, notes))
+    return asyncio.run(_dashboard(engine, sock, settings, state, notes, keymap))

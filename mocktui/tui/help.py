@@ -70,9 +70,11 @@ FILTER_HELP = (
 
 def key_display(app: App[object], binding: Binding) -> str:
     """The key as the footer shows it, after the user's keymap (if any) remapped it."""
-    remapped = getattr(app, "_keymap", {}).get(binding.id or "")
+    remapped = getattr(app, "user_keymap", {}).get(binding.id or "")
     if remapped:
-        return app.get_key_display(binding.with_key(remapped))
+        return "/".join(
+            app.get_key_display(binding.with_key(key.strip())) for key in remapped.split(",")
+        )
     return binding.key_display or app.get_key_display(binding)
 
 
