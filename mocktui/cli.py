@@ -314,12 +314,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             fail(f"{where}{exc.message}{hint}")
             return EXIT_USAGE
     keymap: dict[str, str] = {}
+    terminal: int | None = None
     if not settings.headless:
         from mocktui.tui.keymap import ConfigError, load_keymap
+        from mocktui.tui.terminal import NoTerminal, find_terminal
 
         try:
             keymap = load_keymap(args.config)
-        except ConfigError as exc:
+            terminal = find_terminal()  # output redirected: the controlling terminal
+        except (ConfigError, NoTerminal) as exc:
             fail(str(exc))
             return EXIT_USAGE
     from mocktui.server.serve import BindError, bind_socket  # Quart and Hypercorn: not for check
@@ -338,7 +341,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         from mocktui.tui.app import run_dashboard
 
-        return run_dashboard(engine, sock, settings, state=state, notes=notes, keymap=keymap)
+        return run_dashboard(
+            engine, sock, settings, state=state, notes=notes, keymap=keymap, terminal=terminal
+        )
     except KeyboardInterrupt:
         return EXIT_OK
     finally:

@@ -39,6 +39,7 @@ from mocktui.engine.state import StateFile
 from mocktui.engine.store import Change, ControlError
 from mocktui.formats.curl import curl_command
 from mocktui.rules import is_loopback
+from mocktui.server.headless import LineWriter, print_events
 from mocktui.server.runtime import Runtime
 from mocktui.tui import keys
 from mocktui.tui.backend import Backend, Finding, LocalBackend
@@ -52,6 +53,7 @@ from mocktui.tui.help import HelpScreen
 from mocktui.tui.logs import DashboardLog, capture_logging
 from mocktui.tui.problems import ProblemsScreen, tally
 from mocktui.tui.safe import safe, safe_markup
+from mocktui.tui.terminal import TerminalSwap
 from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
 
 POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
@@ -94,9 +96,6 @@ class MockTUI(App[int]):
         """
         super().__init__()
         self.user_keymap = dict(keymap or {})
-        # The terminal's (stdin, stdout, stderr) when the dashboard draws on one that is not this
-        # process's own (output redirected): where $PAGER and $EDITOR run.
-        self.terminal_fds: tuple[int, int, int] | None = None
         self.backend = LocalBackend.of(source)
         self.notes = list(notes)
         self.url = url
@@ -611,6 +610,26 @@ async def _dashboard(
     state: StateFile | None = None,
     notes: Iterable[str] = (),
     keymap: Mapping[str, str] | None = None,
+    terminal: int | None = None,
+) -> int:
+    """``terminal``: a file descriptor on the terminal to draw on when stdin, stdout or stderr
+    is not one (``tui.terminal``); it is put on all three while the dashboard runs."""
+    swap = TerminalSwap(terminal) if terminal is not None else None
+    try:
+        return await _dashboard_on(engine, sock, settings, state, notes, keymap, swap)
+    finally:
+        if swap is not None:
+            swap.restore()
+
+
+async def _dashboard_on(
+    engine: MockEngine,
+    sock: socket.socket,
+    settings: Settings | None,
+    state: StateFile | None,
+    notes: Iterable[str],
+    keymap: Mapping[str, str] | None,
+    swap: TerminalSwap | None,
 ) -> int:
     handler = DashboardLog()
     app: MockTUI | None = None
@@ -629,6 +648,15 @@ async def _dashboard(
         keymap=keymap,
     )
 
+    writer: LineWriter | None = None
+    printer: asyncio.Task[None] | None = None
+    out = None
+    if swap is not None and swap.stdout is not None:
+        # stdout is a file or a pipe: it gets the headless JSON lines, the terminal the UI.
+        out = open(swap.stdout, "w", encoding="utf-8", closefd=True)  # noqa: SIM115 (finally)
+        writer = LineWriter(out)
+        printer = asyncio.create_task(print_events(engine, writer), name="json lines")
+
     async def front() -> None:
         watchdog = asyncio.create_task(_watch_terminal(app), name="terminal watchdog")
         try:
@@ -644,11 +672,21 @@ async def _dashboard(
 
     app.last_words = lambda: state.close() if state is not None else None
 
-    with capture_logging(handler):
-        await runtime.run(front, on_signal=on_signal)
-        if settings is not None:
-            for line in runtime.write_outputs(settings.har, settings.coverage).lines:
-                log.info("%s", line)
+    try:
+        with capture_logging(handler):
+            await runtime.run(front, on_signal=on_signal)
+            if settings is not None:
+                for line in runtime.write_outputs(settings.har, settings.coverage).lines:
+                    log.info("%s", line)
+    finally:
+        if printer is not None and writer is not None:
+            printer.cancel()  # after the server stopped: its last drain has every request
+            with contextlib.suppress(asyncio.CancelledError):
+                await printer
+            writer.close()
+        if out is not None:
+            with contextlib.suppress(OSError):
+                out.close()
     return app.return_code or 0
 
 
@@ -659,6 +697,8 @@ def run_dashboard(
     state: StateFile | None = None,
     notes: Iterable[str] = (),
     keymap: Mapping[str, str] | None = None,
+    terminal: int | None = None,
 ) -> int:
-    """Run the dashboard and the server until the user quits; the exit status (0 on ``q``)."""
-    return asyncio.run(_dashboard(engine, sock, settings, state, notes, keymap))
+    """Run the dashboard and the server until the user quits; the exit status (0 on ``q``).
+    ``terminal``: see ``_dashboard`` (``tui.terminal.find_terminal()`` finds it)."""
+    return asyncio.run(_dashboard(engine, sock, settings, state, notes, keymap, terminal))

@@ -391,8 +391,7 @@ class DetailScreen(Screen[None]):
             self.notify(f"the {which} body is empty", severity="warning", timeout=3)
             return
         name = f"mocktui-{e.id}-{which}-body"
-        fds = getattr(self.app, "terminal_fds", None)
-        problem = await open_outside(self.app, kind, body, headers, name, fds)
+        problem = await open_outside(self.app, kind, body, headers, name)
         if problem is not None:
             self.app.bell()
             self.notify(safe(problem), severity="error", markup=False, timeout=6)

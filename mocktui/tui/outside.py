@@ -65,18 +65,14 @@ def suffix_for(headers: Sequence[tuple[str, str]]) -> str:
     return ".txt" if media.startswith("text/") else ".bin"
 
 
-def run_program(argv: Sequence[str], path: Path, fds: tuple[int, int, int] | None) -> str | None:
-    """Run ``argv + [path]`` on the terminal's file descriptors (None: those of this process);
-    None when it ran, else why not (never raises: an exception here would leave the dashboard
-    suspended)."""
+def run_program(argv: Sequence[str], path: Path) -> str | None:
+    """Run ``argv + [path]``; None when it ran, else why not (never raises: an exception here
+    would leave the dashboard suspended)."""
     name = argv[0]
     if shutil.which(name) is None:
         return f"cannot run {name}: not found (set $PAGER or $EDITOR)"
-    stdin, stdout, stderr = fds if fds is not None else (None, None, None)
     try:
-        subprocess.run(
-            [*argv, str(path)], stdin=stdin, stdout=stdout, stderr=stderr, check=False
-        )
+        subprocess.run([*argv, str(path)], check=False)
     except OSError as exc:
         return f"cannot run {name}: {exc.strerror or exc}"
     return None
@@ -88,11 +84,10 @@ async def open_outside(
     body: Body,
     headers: Sequence[tuple[str, str]],
     name: str,
-    fds: tuple[int, int, int] | None = None,
 ) -> str | None:
     """Show ``body`` in the pager or the editor; None when shown, else a message saying why
-    not. ``fds`` are the terminal's (stdin, stdout, stderr) when the dashboard draws on one
-    that is not this process's own (output redirected)."""
+    not. The program inherits stdin, stdout and stderr: the terminal, also when the user
+    redirected them (``tui.terminal`` put the terminal there while the dashboard runs)."""
     argv = program(kind)
     folder = Path(tempfile.mkdtemp(prefix="mocktui-"))
     path = folder / f"{name}{suffix_for(headers)}"
@@ -100,9 +95,9 @@ async def open_outside(
         path.write_bytes(body.data)
         try:
             with app.batch_update(), app.suspend():  # no repaint until the terminal is back
-                return await asyncio.to_thread(run_program, argv, path, fds)
+                return await asyncio.to_thread(run_program, argv, path)
         except SuspendNotSupported:  # no terminal to hand over (tests, a headless driver)
-            return await asyncio.to_thread(run_program, argv, path, fds)
+            return await asyncio.to_thread(run_program, argv, path)
     except OSError as exc:
         return f"cannot write {path}: {exc.strerror or exc}"
     finally:
