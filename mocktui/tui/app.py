@@ -50,6 +50,7 @@ from mocktui.tui.endpoints import EndpointsTable
 from mocktui.tui.examples import ExamplesScreen
 from mocktui.tui.header import Counts, StatusHeader
 from mocktui.tui.help import HelpScreen
+from mocktui.tui.lists import ListFilter
 from mocktui.tui.logs import DashboardLog, capture_logging
 from mocktui.tui.problems import ProblemsScreen, tally
 from mocktui.tui.safe import safe, safe_markup
@@ -137,6 +138,7 @@ class MockTUI(App[int]):
                 table.border_title = "Endpoints"
                 yield table
                 yield TrafficPanel(cap=self.traffic_cap, tz=self.tz, id="traffic-panel")
+        yield ListFilter(id="list-filter")  # `/` in the tree and the endpoints
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -64,7 +64,7 @@ FILTER_HELP = (
     ("GET post", "methods (any of them)"),
     ("4xx 404", "status class or code (any of them)"),
     ("miss / hit", "no example answered / an example answered"),
-    ("users ?page", "text in the path or query (all words)"),
+    ("users ?page", "text in the path, query, endpoint or example name (all words)"),
 )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from mocktui.tui.lists import moves
+
 #: Everywhere (the app).
 APP = [
     Binding("q", "quit", "Quit", id="app.quit"),
@@ -30,6 +32,8 @@ APP = [
 TREE = [
     Binding("enter", "select_cursor", "Show", id="tree.select"),
     Binding("space", "toggle_node", "Fold", id="tree.toggle"),
+    Binding("slash", "filter", "Filter", key_display="/", id="tree.filter"),
+    *moves("tree"),
 ]
 
 #: The endpoints table (the selected row's endpoint).
@@ -45,6 +49,8 @@ ENDPOINTS = [
     Binding("x", "toggle_enabled", "On/off", id="endpoints.toggle"),
     Binding("d", "delay", "Delay", id="endpoints.delay"),
     Binding("enter", "open", "Examples", id="endpoints.examples"),
+    Binding("slash", "filter", "Filter", key_display="/", id="endpoints.filter"),
+    *moves("endpoints"),
 ]
 
 #: The examples of one endpoint.
@@ -54,6 +60,8 @@ EXAMPLES = [
     Binding("x", "toggle", "On/off", id="examples.toggle"),
     Binding("a", "auto", "Auto", id="examples.auto"),
     Binding("escape", "close", "Back", id="examples.close"),
+    Binding("slash", "filter", "Filter", key_display="/", id="examples.filter"),
+    *moves("examples"),
 ]
 
 #: The traffic list.
@@ -67,8 +75,10 @@ TRAFFIC = [
     Binding("down", "cursor_down", "Down", show=False, id="traffic.cursor_down"),
     Binding("pageup", "page_up", "Page up", show=False, id="traffic.page_up"),
     Binding("pagedown", "page_down", "Page down", show=False, id="traffic.page_down"),
-    Binding("home", "first", "First", show=False, id="traffic.first"),
-    Binding("end", "last", "Newest (follow)", show=False, id="traffic.last"),
+    Binding("home,g", "first", "First", show=False, id="traffic.first"),
+    Binding("end,G", "last", "Newest (follow)", show=False, id="traffic.last"),
+    Binding("j", "cursor_down", "Down", show=False, id="traffic.down"),
+    Binding("k", "cursor_up", "Up", show=False, id="traffic.up"),
 ]
 
 #: The filter input under the traffic list.
@@ -80,8 +90,10 @@ FILTER = [
 PROBLEMS = [
     Binding("enter", "jump", "Go to endpoint", id="problems.jump"),
     Binding("escape", "close", "Back", id="problems.close"),
-    Binding("home", "scroll_top", "First", show=False, id="problems.first"),
-    Binding("end", "scroll_bottom", "Last", show=False, id="problems.last"),
+    Binding("home,g", "scroll_top", "First", show=False, id="problems.first"),
+    Binding("end,G", "scroll_bottom", "Last", show=False, id="problems.last"),
+    Binding("j", "cursor_down", "Down", show=False, id="problems.down"),
+    Binding("k", "cursor_up", "Up", show=False, id="problems.up"),
 ]
 
 #: The detail view of one request.

@@ -37,6 +37,7 @@ from textual.widgets import Input
 from mocktui.engine.events import RequestEvent
 from mocktui.rules import is_digits
 from mocktui.tui import keys
+from mocktui.tui.lists import position_text
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
 
@@ -56,7 +57,8 @@ class TrafficFilter:
     - an HTTP method (any case): ``GET``, ``post``;
     - a status class ``4xx`` or a status ``404``;
     - ``miss`` / ``hit``: requests no example answered / that an example answered;
-    - anything else: text the path (with its query) must contain, case-insensitive.
+    - anything else: text the path (with its query), the endpoint's name or the example's
+      name must contain, case-insensitive.
     """
 
     text: str = ""
@@ -111,7 +113,13 @@ class TrafficFilter:
         if self.matched is not None and event.matched != self.matched:
             return False
         if self.words:
-            target = (event.path + ("?" + event.query if event.query else "")).lower()
+            target = " ".join(
+                (
+                    event.path + ("?" + event.query if event.query else ""),
+                    event.endpoint_name or "",
+                    event.example_name or "",
+                )
+            ).lower()
             return all(word in target for word in self.words)
         return True
 
@@ -430,6 +438,7 @@ class TrafficView(ScrollView, can_focus=True):
         self.follow = self.cursor == count - 1
         self._show_cursor()
         self.refresh()
+        self.post_message(self.Changed())  # the position in the panel's subtitle
 
     def _show_cursor(self) -> None:
         height = self.scrollable_content_region.height
@@ -582,6 +591,8 @@ class TrafficPanel(Vertical):
             parts.append(f"filter {safe(view.filter.text)!s}: {len(view.view):,} shown")
         elif len(view.rows) < view.total:
             parts.append(f"last {len(view.rows):,} shown")
+        if view.view:
+            parts.append(position_text(view.cursor, len(view.view)))
         self.border_subtitle = Text(" · ".join(parts), end="")
         self.set_class(view.filter.active, "-filtered")
 

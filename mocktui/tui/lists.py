@@ -1,0 +1,160 @@
+"""What every list of the dashboard shares: ``/`` filters it, ``j``/``k``, ``g``/``G`` and
+``home``/``end`` move in it, and its panel shows the row position (``523/1,077``).
+
+The filter is one input docked at the bottom of the screen (``ListFilter``), not one per
+panel: ``/`` opens it for the focused list, the list narrows as the user types, ``enter`` keeps
+the filter, ``escape`` clears it, leaving it (``tab``) keeps what was typed. A list says how to
+filter it by ``filter_rows(text)`` and what it is filtered by in ``filter_text``.
+
+The position goes in the panel's border subtitle, set at most once per frame (holding ``j``
+moves many rows between two frames), never by redrawing the list.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from rich.text import Text
+from textual import events, on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input
+
+from mocktui.postman.model import Endpoint
+from mocktui.tui.safe import safe
+
+
+def moves(context: str) -> list[Binding]:
+    """``j``/``k`` and ``g``/``G`` (with ``home``/``end``) for the list ``context``."""
+    return [
+        Binding("j", "cursor_down", "Down", show=False, id=f"{context}.down"),
+        Binding("k", "cursor_up", "Up", show=False, id=f"{context}.up"),
+        Binding("home,g", "first", "First", show=False, id=f"{context}.first"),
+        Binding("end,G", "last", "Last", show=False, id=f"{context}.last"),
+    ]
+
+
+def words_match(words: list[str], *fields: str) -> bool:
+    """Every word (lower case) is in one of the fields (any case)."""
+    haystack = " ".join(fields).lower()
+    return all(word in haystack for word in words)
+
+
+def endpoint_matches(endpoint: Endpoint, words: list[str]) -> bool:
+    """``/`` in the endpoints and the tree: every word in its method, path, name or folder."""
+    return words_match(
+        words,
+        endpoint.method,
+        endpoint.display_path,
+        endpoint.name,
+        " / ".join(endpoint.folder),
+    )
+
+
+def filter_words(text: str) -> list[str]:
+    return text.lower().split()
+
+
+def position_text(index: int, count: int) -> str:
+    if count <= 0:
+        return "0/0"
+    return f"{min(max(index, 0), count - 1) + 1:,}/{count:,}"
+
+
+class Filterable(Protocol):
+    filter_text: str
+
+    def filter_rows(self, text: str) -> None: ...
+
+    def focus(self, scroll_visible: bool = True) -> object: ...
+
+
+class Positioned:
+    """A mixin for a list widget: its position in ``position_panel()``'s border subtitle."""
+
+    _position_due = False
+    position_label = ""  # what the subtitle says before the position (a filter, a count)
+
+    def position_panel(self) -> Widget:
+        return self  # type: ignore[return-value]
+
+    def position(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def show_position(self) -> None:
+        """Retitle on the next frame (once, however many moves came before it)."""
+        if self._position_due:
+            return
+        self._position_due = True
+        self.call_after_refresh(self._retitle_position)  # type: ignore[attr-defined]
+
+    def _retitle_position(self) -> None:
+        self._position_due = False
+        index, count = self.position()
+        text = position_text(index, count)
+        if self.position_label:
+            text = f"{self.position_label} · {text}"
+        self.position_panel().border_subtitle = Text(text, end="")
+
+
+class ListFilter(Input):
+    """The filter of the focused list, docked under the panels; live, as the user types."""
+
+    BINDINGS = [Binding("escape", "clear", "Clear filter", id="list_filter.clear")]
+
+    class Closed(Message):
+        """The filter input closed (the list it filtered has the focus again)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            placeholder="filter: words in method, path, name, folder · enter keeps · esc clears",
+            compact=True,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        self.target: Filterable | None = None
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    def open(self, target: Filterable, hint: str | None = None) -> None:
+        self.target = target
+        if hint:
+            self.placeholder = hint
+        with self.prevent(Input.Changed):
+            self.value = target.filter_text
+        self.display = True
+        self.focus()
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.target is not None:
+            self.target.filter_rows(event.value)
+
+    @on(Input.Submitted)
+    def _kept(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._close(focus=True)
+
+    def action_clear(self) -> None:
+        if self.target is not None:
+            self.target.filter_rows("")
+        self._close(focus=True)
+
+    def on_blur(self, event: events.Blur) -> None:
+        if self.screen.focused is not self and self.display:
+            self._close(focus=False)  # tab or a click elsewhere: what was typed stays applied
+
+    def _close(self, focus: bool) -> None:
+        target = self.target
+        self.display = False
+        self.target = None
+        if focus and target is not None:
+            target.focus()
+        self.post_message(self.Closed())
+
+
+def filter_label(text: str) -> str:
+    """``filter users`` for a subtitle (escaped)."""
+    return f"filter {safe(text)}" if text.strip() else ""
