@@ -30,7 +30,7 @@ from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, HelpPanel
 
 from mocktui.config import Settings
 from mocktui.engine.engine import MockEngine
@@ -52,6 +52,7 @@ from mocktui.tui.header import Counts, StatusHeader
 from mocktui.tui.help import HelpScreen
 from mocktui.tui.lists import ListFilter
 from mocktui.tui.logs import DashboardLog, capture_logging
+from mocktui.tui.palette import EndpointCommands
 from mocktui.tui.problems import ProblemsScreen, tally
 from mocktui.tui.safe import safe, safe_markup
 from mocktui.tui.terminal import TerminalSwap
@@ -72,6 +73,7 @@ class MockTUI(App[int]):
     CSS_PATH = "mocktui.tcss"
     TITLE = "mocktui"
     BINDINGS = [*keys.APP]
+    COMMANDS = App.COMMANDS | {EndpointCommands}  # ctrl+p: jump to an endpoint by name or path
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
 
     def __init__(
@@ -259,6 +261,8 @@ class MockTUI(App[int]):
             return self.screen is self.screen_stack[0]  # not over the detail view or dialogs
         if action == "help":
             return not isinstance(self.screen, ModalScreen)  # in help, ? closes it
+        if action == "hide_help_panel":  # Textual's "Keys" panel (palette): esc closes it
+            return bool(self.screen.query(HelpPanel))
         return True
 
     def action_toggle_tree(self) -> None:
@@ -411,6 +415,14 @@ class MockTUI(App[int]):
             return
         self.push_screen(ProblemsScreen(self.backend, self.findings), self._jump_to_endpoint)
 
+    def jump_to_endpoint(self, key: str) -> None:
+        """Select this endpoint in the endpoints table (the palette's endpoints), showing all
+        endpoints if a folder or a filter hides it."""
+        table = self._table
+        if key not in table.rows and table.filter_text:
+            table.filter_rows("")
+        self._jump_to_endpoint(key)
+
     def _jump_to_endpoint(self, key: str | None) -> None:
         if key is None:
             return
@@ -450,7 +462,11 @@ class MockTUI(App[int]):
         self.push_screen(ServerLogScreen(self.log_handler.lines))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # mocktui's commands first; Textual's generic ones (theme, keys, screenshot) after.
+        yield from self._mocktui_commands(screen)
         yield from super().get_system_commands(screen)
+
+    def _mocktui_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand("Help: keys", "Every key of the dashboard", self.action_help)
         yield SystemCommand(
             "Server log",

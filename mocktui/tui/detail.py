@@ -16,11 +16,12 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from mocktui.engine.events import Body, RequestEvent
 from mocktui.engine.explain import Candidate, Explanation
@@ -296,6 +297,27 @@ class DetailBody(VerticalScroll):
         self._let_go()
 
 
+class DetailSearch(Input):
+    """``/`` in the detail view: enter finds the next line with the text, escape closes."""
+
+    BINDINGS = [Binding("escape", "close", "Close search", id="detail_search.close")]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(placeholder="search the details", compact=True, **kwargs)  # type: ignore[arg-type]
+
+    @on(Input.Submitted)
+    def _find(self, event: Input.Submitted) -> None:
+        event.stop()
+        screen = self.screen
+        if isinstance(screen, DetailScreen):
+            screen.search(event.value)
+
+    def action_close(self) -> None:
+        screen = self.screen
+        if isinstance(screen, DetailScreen):
+            screen.close_search()
+
+
 class DetailScreen(Screen[None]):
     """Escape closes; n / p show the next / previous request of the traffic list."""
 
@@ -316,6 +338,8 @@ class DetailScreen(Screen[None]):
         yield Static(self._title(), id="detail-title")
         with DetailBody(id="detail-body"):
             yield from self._sections()
+        yield Static("", id="detail-search-status")
+        yield DetailSearch(id="detail-search")
         yield Footer(compact=True)
 
     def _title(self) -> Text:
@@ -350,6 +374,59 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
+        self.query_one(DetailSearch).display = False
+        self.query_one("#detail-search-status").display = False
+
+    # -- / searches the detail view -----------------------------------------------------------
+
+    def action_search(self) -> None:
+        field = self.query_one(DetailSearch)
+        field.display = True
+        self.query_one("#detail-search-status").display = True
+        self._say("type, then enter: the next line with it · esc closes")
+        field.focus()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#detail-search-status", Static).update(Text(text, style="dim"))
+
+    def matches(self, needle: str) -> list[int]:
+        """The lines (y in the scrolling body) that hold ``needle``, any case, as drawn."""
+        needle = needle.lower()
+        console = self.app.console
+        found: list[int] = []
+        for section in self.query(Section):
+            width = max(1, section.content_region.width)
+            options = console.options.update_width(width)
+            top = section.virtual_region.y + section.styles.gutter.top
+            for n, line in enumerate(console.render_lines(section.body, options, pad=False)):
+                if needle in "".join(segment.text for segment in line).lower():
+                    found.append(top + n)
+        return found
+
+    def search(self, needle: str) -> None:
+        """Scroll to the next line below the top of the view that holds ``needle``."""
+        body = self.query_one(DetailBody)
+        if not needle.strip():
+            self._say("type something to search for · esc closes")
+            return
+        found = self.matches(needle)
+        if not found:
+            self.app.bell()
+            self._say(f"not found: {safe(needle)} · esc closes")
+            return
+        current = round(body.scroll_y)
+        later = [y for y in found if y > current]
+        target = later[0] if later else found[0]  # past the last one: from the top again
+        body.stuck_at_end = False
+        body.scroll_to(y=target, animate=False)
+        number = found.index(target) + 1
+        wrapped = "" if later else " (from the top)"
+        self._say(f"{safe(needle)}: line {number} of {len(found)}{wrapped} · enter next · esc")
+
+    def close_search(self) -> None:
+        self.query_one(DetailSearch).display = False
+        self.query_one("#detail-search-status").display = False
+        self.query_one(DetailBody).focus()
 
     async def show(self, event: RequestEvent) -> None:
         self.event = event

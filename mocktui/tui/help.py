@@ -38,6 +38,9 @@ DESCRIPTIONS = {
     "traffic.export_har": "write the traffic as HAR 1.2 to the working directory",
     "traffic.copy_curl": "the request as a curl command, copied (OSC 52)",
     "traffic.last": "jump to newest and follow new requests",
+    "tree.filter": "filter the tree: words in method, path, name, folder",
+    "endpoints.filter": "filter: words in method, path, name, folder (esc clears)",
+    "examples.filter": "filter the examples: number, code, name",
     "examples.pin": "pin the selected example (space too)",
     "examples.toggle": "disable / enable that one example",
     "examples.auto": "back to auto",
@@ -45,6 +48,7 @@ DESCRIPTIONS = {
     "detail.close": "back",
     "detail.next": "next request",
     "detail.previous": "previous request",
+    "detail.search": "search the details: enter finds the next line with the text",
     "detail.pager": "the response body (as kept: --body-limit) in $PAGER (default less)",
     "detail.pager_request": "the request body in $PAGER",
     "detail.editor": "the response body in $EDITOR (a copy: changes are not kept)",
@@ -93,8 +97,11 @@ def help_renderable(app: App[object]) -> RenderableType:
             table.add_row("↑↓ PgUp PgDn", "move; moving up stops following new requests")
         if title == "Everywhere":
             table.add_row(
-                "ctrl+p", "command palette: modes, scenarios, reset, delay, HAR, server log …"
+                "ctrl+p",
+                "command palette: modes, scenarios, reset, HAR …; type a name or path to go "
+                "to that endpoint",
             )
+            table.add_row("j k g G", "down / up / first / last in every list (home / end too)")
         parts.append(Text(title, style="bold underline"))
         parts.append(table)
         parts.append(Text(""))

@@ -26,6 +26,8 @@ APP = [
     ),
     Binding("t", "toggle_tree", "Tree", id="app.toggle_tree"),
     Binding("S", "save_scenario", "Save scenario", show=False, id="app.save_scenario"),
+    # Textual's "Keys" panel (from the palette) closes with escape, like everything else.
+    Binding("escape", "hide_help_panel", "Close keys", show=False, id="app.hide_keys"),
 ]
 
 #: The collections tree.
@@ -102,6 +104,7 @@ DETAIL = [
     Binding("n", "next", "Next", id="detail.next"),
     Binding("p", "previous", "Previous", id="detail.previous"),
     Binding("end", "scroll_end", "End", show=False, id="detail.end"),
+    Binding("slash", "search", "Search", key_display="/", id="detail.search"),
     Binding("v", "page('response')", "Pager", id="detail.pager"),
     Binding(
         "V", "page('request')", "Request body in $PAGER", show=False, id="detail.pager_request"

@@ -5,21 +5,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual import events
+from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import HelpPanel, Input, Static
 
 from mocktui.config import build_engine
 from mocktui.engine.engine import MockEngine, MockRequest
 from mocktui.tui.app import MockTUI
+from mocktui.tui.collections import CollectionsTree
 from mocktui.tui.detail import DetailBody, DetailScreen
 from mocktui.tui.dialogs import DelayDialog, NameDialog
+from mocktui.tui.endpoints import EndpointsTable
+from mocktui.tui.examples import ExamplesTable
 from mocktui.tui.help import HelpScreen
+from mocktui.tui.lists import ListFilter, endpoint_matches
 from mocktui.tui.sample import TZ, URL
-from mocktui.tui.traffic import FilterInput, TrafficView
+from mocktui.tui.traffic import FilterInput, TrafficPanel, TrafficView
 
 from .conftest import screen_text, wait_for
 
@@ -223,3 +231,192 @@ async def test_a_pager_that_is_not_there_is_a_message(
         await pilot.press("V")  # a GET has no request body
         await pilot.pause()
         assert "the request body is empty" in [n.message for n in app._notifications]
+
+
+# -- / filters every list; j/k g/G home/end; the position in the border ------------------------
+
+
+def subtitle(widget: Widget) -> str:
+    value = widget.border_subtitle
+    return value.plain if isinstance(value, Text) else str(value or "")
+
+
+async def test_slash_filters_the_endpoints_by_method_path_name_and_folder(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(EndpointsTable)
+        everything = len(table.shown)
+        await pilot.press("slash", *"users")  # live, as it is typed
+        assert app.focused is app.query_one(ListFilter)
+        assert {e.display_path for e in table.shown} == {"/users", "/users/{userId}"}
+        assert subtitle(table) == f"filter users · 1/{table.row_count}"
+        await pilot.press("enter")  # keeps it
+        assert app.focused is table and len(table.shown) == table.row_count < everything
+        await pilot.press("slash", "ctrl+u", *"delete user")  # method and name words
+        assert [(e.method, e.name) for e in table.shown] == [("DELETE", "Delete user")]
+        await pilot.press("escape")  # clears
+        assert len(table.shown) == everything and table.filter_text == ""
+        assert table.selected is not None and table.selected.name == "Delete user"  # kept
+        await pilot.pause()
+        assert subtitle(table) == f"{table.cursor_row + 1}/{everything}"
+        await pilot.press("slash", *"products")
+        assert table.shown and all("Products" in e.folder for e in table.shown)
+        await pilot.press("tab")  # leaving keeps what was typed, and the input goes
+        assert not app.query_one(ListFilter).display
+        assert table.filter_text == "products"
+        health = next(e for e in app.backend.endpoints if e.name == "Health")
+        assert endpoint_matches(replace(health, folder=("Admin", "Ops")), ["ops"])  # a folder
+        assert not endpoint_matches(health, ["ops"])
+
+
+async def test_slash_filters_the_tree_and_the_examples(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        tree = app.query_one(CollectionsTree)
+        tree.focus()
+        await pilot.press("slash", *"get user", "enter")
+        labels = [tree.get_node_at_line(n).label.plain for n in range(tree.last_line + 1)]
+        assert any("Get user" in label for label in labels)
+        assert not any("Delete user" in label for label in labels)
+        assert not any("Products" in label for label in labels)  # a folder without a match goes
+        assert subtitle(tree).startswith("filter get user · ")
+        await pilot.press("slash", "escape")
+        assert tree.last_line + 1 > len(labels)
+        table = app.query_one(EndpointsTable)
+        table.focus()
+        table.select(next(e.key for e in table.shown if e.name == "Get user"))
+        await pilot.press("enter")
+        examples = app.screen.query_one(ExamplesTable)
+        total = examples.row_count
+        await pilot.press("slash", *"404", "enter")
+        assert examples.row_count == 1 < total
+        assert subtitle(app.screen.query_one("#examples-box")) == "filter 404 · 1/1"
+
+
+async def test_traffic_filter_words_match_endpoint_and_example_names(
+    make_app: MakeApp, engine: MockEngine
+) -> None:
+    record(engine, "GET", "/users/7")  # Get user, User found
+    record(engine, "GET", "/users")
+    record(engine, "GET", "/nowhere")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(TrafficView)
+        await wait_for(pilot, lambda: len(view.rows) == 3)
+        view.set_filter("found")  # the example's name, not in any path
+        assert [e.path for e in view.view] == ["/users/7"]
+        view.set_filter("list users")  # the endpoint's name
+        assert [e.path for e in view.view] == ["/users"]
+        view.set_filter("miss")
+        assert [e.path for e in view.view] == ["/nowhere"]
+
+
+async def test_j_k_g_G_home_end_move_in_every_list(make_app: MakeApp, engine: MockEngine) -> None:
+    for n in range(5):
+        record(engine, "GET", f"/users/{n}")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(EndpointsTable)
+        count = table.row_count
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == count - 1
+        await pilot.pause()
+        assert subtitle(table) == f"{count}/{count}"
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == count - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        await pilot.pause()
+        assert subtitle(table) == f"1/{count}"
+
+        view = app.query_one(TrafficView)
+        await wait_for(pilot, lambda: len(view.rows) == 5)
+        view.focus()
+        await pilot.press("g")
+        assert view.cursor == 0 and not view.follow
+        await pilot.press("j", "j")
+        assert view.cursor == 2
+        assert subtitle(app.query_one(TrafficPanel)).endswith("3/5")
+        await pilot.press("k")
+        assert view.cursor == 1
+        await pilot.press("G")
+        assert view.cursor == 4 and view.follow
+
+        tree = app.query_one(CollectionsTree)
+        tree.focus()
+        await pilot.press("G")
+        assert tree.cursor_line == tree.last_line
+        await pilot.press("g", "j")
+        assert tree.cursor_line == 1
+        await pilot.pause()
+        assert subtitle(tree) == f"2/{tree.last_line + 1}"
+
+
+# -- the palette: endpoints by name or path; mocktui's commands first ------------------------
+
+
+async def test_palette_jumps_to_an_endpoint_by_name(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(EndpointsTable)
+        await pilot.press("slash", *"products", "enter")  # a filter that hides the target
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"delete user")
+        await wait_for(pilot, lambda: "DELETE /users/{userId}" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
+        assert table.selected is not None and table.selected.name == "Delete user"
+        assert app.focused is table
+
+
+async def test_palette_lists_mocktui_commands_first_and_keys_closes_with_escape(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert commands[0] == "Help: keys"
+        assert commands.index("Keys") > commands.index("Traffic: clear")
+        app.action_show_help_panel()
+        await pilot.pause()
+        assert app.screen.query(HelpPanel)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query(HelpPanel)
+
+
+# -- / searches the detail view -----------------------------------------------------------------
+
+
+async def test_slash_searches_inside_the_detail_view(
+    make_app: MakeApp, engine: MockEngine
+) -> None:
+    body = json.dumps({"items": [{"id": i, "text": f"needle{i}"} for i in range(150)]})
+    record(engine, "POST", "/nope", body.encode(), "application/json")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_first_detail(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        detail = screen.query_one(DetailBody)
+        await pilot.press("slash", *"needle120", "enter")
+        await pilot.pause()
+        assert "needle120" in screen_text(app).splitlines()[1]  # the first line of the view
+        status = screen.query_one("#detail-search-status", Static)
+        assert "needle120: line 1 of 1" in str(status.render())
+        top = detail.scroll_y
+        await pilot.press("ctrl+u", *"needle1", "enter")  # needle1, needle10 ... needle149
+        assert detail.scroll_y > top or detail.scroll_y < top
+        await pilot.press("ctrl+u", *"zzz", "enter")
+        assert "not found: zzz" in str(status.render())
+        await pilot.press("escape")
+        assert app.focused is detail
