@@ -18,7 +18,6 @@ from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -300,7 +299,7 @@ class DetailBody(VerticalScroll):
 class DetailSearch(Input):
     """``/`` in the detail view: enter finds the next line with the text, escape closes."""
 
-    BINDINGS = [Binding("escape", "close", "Close search", id="detail_search.close")]
+    BINDINGS = [*keys.DETAIL_SEARCH]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(placeholder="search the details", compact=True, **kwargs)  # type: ignore[arg-type]

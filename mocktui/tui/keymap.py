@@ -38,6 +38,8 @@ GROUPS: dict[str, list[Binding]] = {
     "examples": keys.EXAMPLES,
     "traffic": keys.TRAFFIC,
     "filter": keys.FILTER,
+    "list_filter": keys.LIST_FILTER,
+    "detail_search": keys.DETAIL_SEARCH,
     "problems": keys.PROBLEMS,
     "detail": keys.DETAIL,
     "dialog": keys.DIALOG,

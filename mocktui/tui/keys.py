@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from mocktui.tui.lists import moves
+
+def moves(context: str) -> list[Binding]:
+    """``j``/``k`` and ``g``/``G`` (with ``home``/``end``) for the list ``context``."""
+    return [
+        Binding("j", "cursor_down", "Down", show=False, id=f"{context}.down"),
+        Binding("k", "cursor_up", "Up", show=False, id=f"{context}.up"),
+        Binding("home,g", "first", "First", show=False, id=f"{context}.first"),
+        Binding("end,G", "last", "Last", show=False, id=f"{context}.last"),
+    ]
+
 
 #: Everywhere (the app).
 APP = [
@@ -88,6 +97,16 @@ FILTER = [
     Binding("escape", "cancel", "Cancel", id="filter.cancel"),
 ]
 
+#: The filter input of the other lists (``/`` in the tree, the endpoints, the examples).
+LIST_FILTER = [
+    Binding("escape", "clear", "Clear filter", id="list_filter.clear"),
+]
+
+#: The search input of the detail view (``/``).
+DETAIL_SEARCH = [
+    Binding("escape", "close", "Close search", id="detail_search.close"),
+]
+
 #: The problems of the collections (ctrl+p, "Problems…").
 PROBLEMS = [
     Binding("enter", "jump", "Go to endpoint", id="problems.jump"),
@@ -130,3 +149,4 @@ HELP = [
     Binding("escape", "close", "Close", id="help.close"),
     Binding("question_mark", "close", "Close", show=False, id="help.close_again"),
 ]
+

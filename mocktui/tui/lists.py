@@ -16,23 +16,13 @@ from typing import Protocol
 
 from rich.text import Text
 from textual import events, on
-from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
 from mocktui.postman.model import Endpoint
+from mocktui.tui import keys
 from mocktui.tui.safe import safe
-
-
-def moves(context: str) -> list[Binding]:
-    """``j``/``k`` and ``g``/``G`` (with ``home``/``end``) for the list ``context``."""
-    return [
-        Binding("j", "cursor_down", "Down", show=False, id=f"{context}.down"),
-        Binding("k", "cursor_up", "Up", show=False, id=f"{context}.up"),
-        Binding("home,g", "first", "First", show=False, id=f"{context}.first"),
-        Binding("end,G", "last", "Last", show=False, id=f"{context}.last"),
-    ]
 
 
 def words_match(words: list[str], *fields: str) -> bool:
@@ -101,7 +91,7 @@ class Positioned:
 class ListFilter(Input):
     """The filter of the focused list, docked under the panels; live, as the user types."""
 
-    BINDINGS = [Binding("escape", "clear", "Clear filter", id="list_filter.clear")]
+    BINDINGS = [*keys.LIST_FILTER]
 
     class Closed(Message):
         """The filter input closed (the list it filtered has the focus again)."""
