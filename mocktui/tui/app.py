@@ -30,7 +30,7 @@ from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, HelpPanel
+from textual.widgets import Footer, HelpPanel, Input
 
 from mocktui.config import Settings
 from mocktui.engine.engine import MockEngine
@@ -238,6 +238,16 @@ class MockTUI(App[int]):
             self.notify(f"and {more} more: ctrl+p, Server log", severity="warning", markup=False)
 
     # -- layout ---------------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key that reached the app while an input has the focus was typed right
+        after ``/`` (a fast typist, a paste, a busy moment): it was already on its way to the
+        list when the input took the focus. It is the input's (it was lost, or worse: ``d``
+        opened the delay dialog)."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.stop()
+            focused.post_message(events.Key(event.key, event.character))
 
     def on_resize(self, event: events.Resize) -> None:
         # The new size is the event's: self.size can still be the old one here (it was: after

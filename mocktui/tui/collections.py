@@ -74,6 +74,10 @@ class CollectionsTree(Positioned, Tree[NodeData]):
     def position(self) -> tuple[int, int]:
         return self.cursor_line, self.last_line + 1
 
+    @property
+    def filter_size(self) -> int:
+        return sum(len(c.root.all_endpoints()) for c in self._collections)
+
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         self.show_position()
 

@@ -383,7 +383,7 @@ class DetailScreen(Screen[None]):
         field.display = True
         self.query_one("#detail-search-status").display = True
         self._say("type, then enter: the next line with it · esc closes")
-        field.focus()
+        self.set_focus(field)  # at once: the keys typed right after / are the search's
 
     def _say(self, text: str) -> None:
         self.query_one("#detail-search-status", Static).update(Text(text, style="dim"))

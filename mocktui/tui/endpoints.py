@@ -130,6 +130,10 @@ class EndpointsTable(Positioned, DataTable[Text]):
     def position(self) -> tuple[int, int]:
         return self.cursor_row, self.row_count
 
+    @property
+    def filter_size(self) -> int:
+        return len(self.base)
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_position()
 

@@ -17,6 +17,7 @@ from typing import Protocol
 from rich.text import Text
 from textual import events, on
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -50,6 +51,10 @@ def position_text(index: int, count: int) -> str:
     if count <= 0:
         return "0/0"
     return f"{min(max(index, 0), count - 1) + 1:,}/{count:,}"
+
+
+LIVE_ROWS = 400  # lists up to this long are filtered at every key; longer ones on a pause
+TYPING_PAUSE = 0.15  # seconds without a key before a long list is filtered
 
 
 class Filterable(Protocol):
@@ -103,6 +108,7 @@ class ListFilter(Input):
             **kwargs,  # type: ignore[arg-type]
         )
         self.target: Filterable | None = None
+        self._pending: Timer | None = None
 
     def on_mount(self) -> None:
         self.display = False
@@ -114,26 +120,50 @@ class ListFilter(Input):
         with self.prevent(Input.Changed):
             self.value = target.filter_text
         self.display = True
-        self.focus()
+        # At once (focus() waits a turn): the keys typed right after / come here, not to the
+        # list (where "d" would open the delay dialog).
+        self.screen.set_focus(self)
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        if self.target is not None:
-            self.target.filter_rows(event.value)
+        target = self.target
+        if target is None:
+            return
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
+        if getattr(target, "filter_size", 0) <= LIVE_ROWS:
+            target.filter_rows(event.value)
+            return
+        # A long list (1,997 endpoints) is rebuilt once the typing pauses, not per key.
+        value = event.value
+        self._pending = self.set_timer(TYPING_PAUSE, lambda: target.filter_rows(value))
+
+    def _flush(self) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
+            if self.target is not None:
+                self.target.filter_rows(self.value)
 
     @on(Input.Submitted)
     def _kept(self, event: Input.Submitted) -> None:
         event.stop()
+        self._flush()
         self._close(focus=True)
 
     def action_clear(self) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
         if self.target is not None:
             self.target.filter_rows("")
         self._close(focus=True)
 
     def on_blur(self, event: events.Blur) -> None:
         if self.screen.focused is not self and self.display:
+            self._flush()
             self._close(focus=False)  # tab or a click elsewhere: what was typed stays applied
 
     def _close(self, focus: bool) -> None:

@@ -603,7 +603,7 @@ class TrafficPanel(Vertical):
         field_ = self.query_one(FilterInput)
         field_.value = self.view.filter.text
         field_.display = True
-        field_.focus()
+        self.screen.set_focus(field_)  # at once: the keys typed right after / are the filter's
 
     @on(Input.Submitted, "#traffic-filter")
     def _apply(self, event: Input.Submitted) -> None:

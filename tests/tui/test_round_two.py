@@ -420,3 +420,18 @@ async def test_slash_searches_inside_the_detail_view(
         assert "not found: zzz" in str(status.render())
         await pilot.press("escape")
         assert app.focused is detail
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        # In one burst, as a fast typist or a paste sends them: "d" must not open the delay
+        # dialog, and none of them may be lost on the way to the input.
+        for key, char in [("slash", "/"), ("d", "d"), ("e", "e"), ("l", "l")]:
+            app.post_message(events.Key(key, char))
+        field = app.query_one(ListFilter)
+        await wait_for(pilot, lambda: field.value == "del")
+        assert not isinstance(app.screen, DelayDialog)
+        table = app.query_one(EndpointsTable)
+        assert [e.name for e in table.shown] == ["Delete user"]
