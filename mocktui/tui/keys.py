@@ -60,7 +60,9 @@ ENDPOINTS = [
     Binding("x", "toggle_enabled", "On/off", id="endpoints.toggle"),
     Binding("d", "delay", "Delay", id="endpoints.delay"),
     Binding("enter", "open", "Examples", id="endpoints.examples"),
-    Binding("slash", "filter", "Filter", key_display="/", id="endpoints.filter"),
+    Binding(
+        "slash", "filter", "Filter", key_display="/", show=False, id="endpoints.filter"
+    ),  # not in the footer: at 80 columns it would push Quit off (help lists it)
     *moves("endpoints"),
 ]
 
