@@ -338,7 +338,7 @@ async def test_footer_shows_the_keys_of_the_focused_panel(make_app: MakeApp) -> 
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         footer = screen_text(app).splitlines()[-1]
-        assert "Cycle" in footer and "Delay" in footer and "Clear" not in footer
+        assert "Cycle" in footer and "Delay" in footer and "Filter" not in footer
         await pilot.press("tab")
         await pilot.pause()
         footer = screen_text(app).splitlines()[-1]
