@@ -95,13 +95,9 @@ def help_renderable(app: App[object]) -> RenderableType:
             table.add_row(key_display(app, binding), description)
         if title == "Traffic":
             table.add_row("↑↓ PgUp PgDn", "move; moving up stops following new requests")
+            table.add_row("j k g G", "down / up / first / last, in every list (home / end too)")
         if title == "Everywhere":
-            table.add_row(
-                "ctrl+p",
-                "command palette: modes, scenarios, reset, HAR …; type a name or path to go "
-                "to that endpoint",
-            )
-            table.add_row("j k g G", "down / up / first / last in every list (home / end too)")
+            table.add_row("ctrl+p", "command palette; type an endpoint's name or path to go there")
         parts.append(Text(title, style="bold underline"))
         parts.append(table)
         parts.append(Text(""))

@@ -81,9 +81,11 @@ async def test_end_right_after_opening_reaches_the_end(
         # The keys as a quick typist sends them: end is in the queue before the view is up.
         app.post_message(events.Key("enter", None))
         app.post_message(events.Key("end", None))
-        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), 15)
         body = app.screen.query_one(DetailBody)
-        await wait_for(pilot, lambda: body.max_scroll_y > 0 and body.scroll_y == body.max_scroll_y)
+        await wait_for(
+            pilot, lambda: body.max_scroll_y > 0 and body.scroll_y == body.max_scroll_y, 15
+        )
         # The body re-wraps narrower (more lines): the end follows.
         await pilot.resize_terminal(60, 24)
         await wait_for(pilot, lambda: body.size.width == 60)
@@ -108,6 +110,7 @@ async def test_help_at_80x24_shows_how_to_close_and_scrolls(make_app: MakeApp) -
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+        await wait_for(pilot, lambda: "esc Close" in footer_line(app), timeout=10)
         lines = screen_text(app).splitlines()
         assert any("esc or ? closes" in line for line in lines[:-1])  # on screen, not below
         box = app.screen.query_one("#help")
@@ -128,6 +131,7 @@ async def test_dialog_footer_shows_only_its_keys(make_app: MakeApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")
         assert isinstance(app.screen, DelayDialog)
+        await wait_for(pilot, lambda: "esc Cancel" in footer_line(app), timeout=10)
         footer = footer_line(app)
         assert "esc Cancel" in footer
         for other in ("Cycle", "Quit", "Help", "Tree", "Delay"):
@@ -137,7 +141,8 @@ async def test_dialog_footer_shows_only_its_keys(make_app: MakeApp) -> None:
         await pilot.press("escape")
         await pilot.press("S")
         assert isinstance(app.screen, NameDialog)
-        assert "esc Cancel" in footer_line(app) and "Tree" not in footer_line(app)
+        await wait_for(pilot, lambda: "esc Cancel" in footer_line(app), timeout=10)
+        assert "Tree" not in footer_line(app)
 
 
 # -- bodies outside the box: $PAGER and $EDITOR (real processes) --------------------------------
