@@ -245,9 +245,13 @@ class MockTUI(App[int]):
         list when the input took the focus. It is the input's (it was lost, or worse: ``d``
         opened the delay dialog)."""
         focused = self.focused
+        if getattr(event, "retyped", False):  # came back unhandled: never loop
+            return
         if isinstance(focused, Input) and event.is_printable and event.character:
             event.stop()
-            focused.post_message(events.Key(event.key, event.character))
+            retyped = events.Key(event.key, event.character)
+            retyped.retyped = True  # type: ignore[attr-defined]
+            focused.post_message(retyped)
 
     def on_resize(self, event: events.Resize) -> None:
         # The new size is the event's: self.size can still be the old one here (it was: after
