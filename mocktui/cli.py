@@ -20,10 +20,12 @@ from mocktui.engine.state import StateError, StateFile
 from mocktui.engine.store import ControlError
 from mocktui.postman.loader import CollectionError
 from mocktui.rules import (
+    DEFAULT_BODY_LIMIT,
     DEFAULT_MAX_BODY,
     exposure_warning,
     is_loopback,
     parse_api_key,
+    parse_body_limit,
     parse_delay,
     parse_header_names,
     parse_max_body,
@@ -154,6 +156,20 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_BODY,
         help="the largest request body accepted (default 10485760, 10 MiB); larger gets 413",
     )
+    p.add_argument(
+        "--body-limit",
+        metavar="BYTES",
+        type=_option(parse_body_limit),
+        default=DEFAULT_BODY_LIMIT,
+        help="bytes of each request and response body kept for the dashboard, $PAGER, HAR and "
+        "the control API (default 65536, 64 KiB; at most 67108864, 64 MiB)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the dashboard's config file: a [keys] table mapping binding ids to keys "
+        "(default: $XDG_CONFIG_HOME/mocktui/config.toml, else ~/.config/mocktui/config.toml)",
+    )
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
 
@@ -207,6 +223,7 @@ def settings_from(args: argparse.Namespace, api_key: str | None = None) -> Setti
             match_headers=args.match_headers,
             cors=not args.no_cors,
             seed=args.seed,
+            body_limit=args.body_limit,
         ),
     )
 
@@ -296,6 +313,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             hint = "" if settings.state_file else " (scenarios are kept in the --state file)"
             fail(f"{where}{exc.message}{hint}")
             return EXIT_USAGE
+    keymap: dict[str, str] = {}
+    terminal: int | None = None
+    if not settings.headless:
+        from mocktui.tui.keymap import ConfigError, load_keymap
+        from mocktui.tui.terminal import NoTerminal, find_terminal
+
+        try:
+            keymap = load_keymap(args.config)
+            terminal = find_terminal()  # output redirected: the controlling terminal
+        except (ConfigError, NoTerminal) as exc:
+            fail(str(exc))
+            return EXIT_USAGE
     from mocktui.server.serve import BindError, bind_socket  # Quart and Hypercorn: not for check
 
     try:
@@ -312,7 +341,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         from mocktui.tui.app import run_dashboard
 
-        return run_dashboard(engine, sock, settings, state=state, notes=notes)
+        return run_dashboard(
+            engine, sock, settings, state=state, notes=notes, keymap=keymap, terminal=terminal
+        )
     except KeyboardInterrupt:
         return EXIT_OK
     finally:

@@ -362,6 +362,23 @@ def parse_max_body(text: str) -> int:
     return value
 
 
+# -- bodies kept with the traffic --------------------------------------------------------------
+
+DEFAULT_BODY_LIMIT = 64 * 1024  # bytes of each request and response body kept with an event
+MAX_BODY_KEPT = 64 * 1024 * 1024  # the largest --body-limit (the traffic keeps 128 MiB in all)
+
+
+def parse_body_limit(text: str) -> int:
+    """``--body-limit``: bytes of each body kept for the dashboard, HAR and the control API;
+    ASCII digits, 0..MAX_BODY_KEPT (0: keep none), else ValueError."""
+    value = bounded_int(text, 0, MAX_BODY_KEPT + 1, signed=False)
+    if value is None:
+        raise ValueError(f"expected a number of bytes, got {text!r}")
+    if value > MAX_BODY_KEPT:
+        raise ValueError(f"must be from 0 to {MAX_BODY_KEPT} bytes (64 MiB)")
+    return value
+
+
 # -- text that goes out on the wire ------------------------------------------------------------
 
 # A lone surrogate ("\ud800") is valid in JSON and in a Python str, and cannot be encoded as

@@ -29,7 +29,15 @@ from mocktui.engine.matcher import (
 from mocktui.engine.store import ControlStore, Steer
 from mocktui.engine.template import RenderContext, Template, compile_template
 from mocktui.postman.model import Collection, Endpoint, Example
-from mocktui.rules import MASK, MAX_DELAY_MS, delay_header, is_secret_name, mask_query, utf8
+from mocktui.rules import (
+    DEFAULT_BODY_LIMIT,
+    MASK,
+    MAX_DELAY_MS,
+    delay_header,
+    is_secret_name,
+    mask_query,
+    utf8,
+)
 
 __all__ = ["MASK", "MAX_DELAY_MS", "EngineSettings", "MockEngine", "MockRequest", "MockResponse"]
 
@@ -43,6 +51,7 @@ class EngineSettings:
     cors: bool = True
     seed: int | None = None
     history: int = 10_000  # events kept in the ring buffer
+    body_limit: int = DEFAULT_BODY_LIMIT  # bytes of each body kept with an event (--body-limit)
 
 
 @dataclass(slots=True)
@@ -546,6 +555,7 @@ class MockEngine:
         (the dashboard, the event stream, the control API, HAR and curl).
         """
         endpoint, example = response.endpoint, response.example
+        limit = self.settings.body_limit
         self.store.count(
             endpoint.key if endpoint and example else None, example.id if example else None
         )
@@ -558,10 +568,13 @@ class MockEngine:
             path=request.path or "/",
             query=mask_query(request.query_string),
             request_headers=headers,
-            request_body=request_body or (Body.keep(request.body) if request.body else EMPTY_BODY),
+            request_body=request_body
+            or (Body.keep(request.body, limit) if request.body else EMPTY_BODY),
             status=response.status,
             response_headers=tuple(response.headers),
-            response_body=Body.keep(response.sent_body) if response.sent_body else EMPTY_BODY,
+            response_body=(
+                Body.keep(response.sent_body, limit) if response.sent_body else EMPTY_BODY
+            ),
             duration_ms=duration_ms,
             endpoint_key=response.endpoint.key if response.endpoint else None,
             endpoint_name=response.endpoint.name if response.endpoint else None,

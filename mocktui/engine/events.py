@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mocktui.engine.explain import Explanation
+from mocktui.rules import DEFAULT_BODY_LIMIT
 
-BODY_LIMIT = 64 * 1024  # bytes of each body kept with an event
+BODY_LIMIT = DEFAULT_BODY_LIMIT  # bytes of each body kept with an event (--body-limit)
 MAX_BYTES = 128 * 1024 * 1024  # body bytes the ring keeps in all (1,024 events at full size)
 HOLES_KEPT = 10_000  # runs of never-published ids remembered, for exact drop counts
 
@@ -37,8 +38,8 @@ class Body:
         return self.size > len(self.data)
 
     @classmethod
-    def keep(cls, data: bytes) -> Body:
-        return cls(data[:BODY_LIMIT], len(data))
+    def keep(cls, data: bytes, limit: int = BODY_LIMIT) -> Body:
+        return cls(data[:limit], len(data))
 
     def to_dict(self) -> dict[str, Any]:
         """``text`` when the kept bytes are UTF-8, else ``base64``; the other one is None."""

@@ -202,7 +202,7 @@ class MockASGI:
                 log.exception("error answering %s %s", request.method, request.path)
                 response = engine.reject(500, "mocktui failed to answer this request.", "500")
             if response.delay_ms:
-                kept_body = Body.keep(request.body)
+                kept_body = Body.keep(request.body, engine.settings.body_limit)
                 request.body = b""  # a large body need not live through the delay
                 waiting = engine.started(request, response)  # a pending row meanwhile
                 if not await self._wait(response.delay_ms, exchange):

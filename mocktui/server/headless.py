@@ -79,6 +79,12 @@ async def _print_events(engine: MockEngine, writer: LineWriter) -> None:
         subscription.close()
 
 
+async def print_events(engine: MockEngine, writer: LineWriter) -> None:
+    """The JSON lines to ``writer`` until cancelled (then the last ones): headless mode's, and
+    the dashboard's when its stdout is not the terminal (``mocktui api.json > t.jsonl``)."""
+    await _print_events(engine, writer)
+
+
 def _write(events: list[RequestEvent], writer: LineWriter) -> None:
     if events:
         writer.put("".join(event_line(e) + "\n" for e in events))

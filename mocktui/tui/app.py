@@ -21,7 +21,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import tzinfo
 from pathlib import Path
 
@@ -29,15 +29,17 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, HelpPanel, Input
 
 from mocktui.config import Settings
 from mocktui.engine.engine import MockEngine
+from mocktui.engine.events import RequestEvent
 from mocktui.engine.state import StateFile
 from mocktui.engine.store import Change, ControlError
 from mocktui.formats.curl import curl_command
 from mocktui.rules import is_loopback
+from mocktui.server.headless import LineWriter, print_events
 from mocktui.server.runtime import Runtime
 from mocktui.tui import keys
 from mocktui.tui.backend import Backend, Finding, LocalBackend
@@ -49,9 +51,12 @@ from mocktui.tui.examples import ExamplesScreen
 from mocktui.tui.flash import FlashLine
 from mocktui.tui.header import Counts, StatusHeader
 from mocktui.tui.help import HelpScreen
+from mocktui.tui.lists import ListFilter
 from mocktui.tui.logs import DashboardLog, capture_logging
+from mocktui.tui.palette import EndpointCommands
 from mocktui.tui.problems import ProblemsScreen, tally
 from mocktui.tui.safe import safe, safe_markup
+from mocktui.tui.terminal import TerminalSwap
 from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
 
 POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
@@ -73,6 +78,7 @@ class MockTUI(App[int]):
     CSS_PATH = "mocktui.tcss"
     TITLE = "mocktui"
     BINDINGS = [*keys.APP]
+    COMMANDS = App.COMMANDS | {EndpointCommands}  # ctrl+p: jump to an endpoint by name or path
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
 
     def __init__(
@@ -86,14 +92,18 @@ class MockTUI(App[int]):
         traffic_cap: int = DEFAULT_CAP,
         log_handler: DashboardLog | None = None,
         notes: Iterable[str] = (),
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         """``url`` is the address shown in the header; ``tz`` the zone for times (None: local).
         ``source`` is a backend, or an engine of this process (wrapped in ``LocalBackend``).
         ``notes`` are shown as warnings at start (saved controls that match nothing ...).
 
+        ``keymap`` is the user's (binding id -> keys, from config.toml's ``[keys]``).
+
         Tests pass a fixed ``url`` and ``tz`` so screenshots do not depend on ports or zones.
         """
         super().__init__()
+        self.user_keymap = dict(keymap or {})
         self.backend = LocalBackend.of(source)
         self.notes = list(notes)
         self.url = url
@@ -145,6 +155,7 @@ class MockTUI(App[int]):
                 yield table
                 yield TrafficPanel(cap=self.traffic_cap, tz=self.tz, id="traffic-panel")
         yield FlashLine(id="flash")
+        yield ListFilter(id="list-filter")  # `/` in the tree and the endpoints
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -158,6 +169,9 @@ class MockTUI(App[int]):
         self._header = main.query_one(StatusHeader)
         self._table = main.query_one(EndpointsTable)
         self._traffic = main.query_one(TrafficPanel)
+        self._traffic.view.opener = self.show_details
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self.subscription = self.backend.subscribe()
         self.backend.listen(self._control_changed)
         self._apply_tree()
@@ -258,6 +272,20 @@ class MockTUI(App[int]):
 
     # -- layout ---------------------------------------------------------------------------------
 
+    def on_key(self, event: events.Key) -> None:
+        """A printable key that reached the app while an input has the focus was typed right
+        after ``/`` (a fast typist, a paste, a busy moment): it was already on its way to the
+        list when the input took the focus. It is the input's (it was lost, or worse: ``d``
+        opened the delay dialog)."""
+        focused = self.focused
+        if getattr(event, "retyped", False):  # came back unhandled: never loop
+            return
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.stop()
+            retyped = events.Key(event.key, event.character)
+            retyped.retyped = True  # type: ignore[attr-defined]
+            focused.post_message(retyped)
+
     def on_resize(self, event: events.Resize) -> None:
         # The new size is the event's: self.size can still be the old one here (it was: after
         # 120 -> 80 -> 120 columns the tree showed and hid the wrong way round).
@@ -275,8 +303,13 @@ class MockTUI(App[int]):
                 self._table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_tree":
+        # The footer shows only the keys that do something where the user is.
+        if action in ("toggle_tree", "save_scenario"):
             return self.screen is self.screen_stack[0]  # not over the detail view or dialogs
+        if action == "help":
+            return not isinstance(self.screen, ModalScreen)  # in help, ? closes it
+        if action == "hide_help_panel":  # Textual's "Keys" panel (palette): esc closes it
+            return bool(self.screen.query(HelpPanel))
         return True
 
     def action_toggle_tree(self) -> None:
@@ -314,8 +347,11 @@ class MockTUI(App[int]):
 
     @on(TrafficView.Selected)
     def _details(self, message: TrafficView.Selected) -> None:
+        self.show_details(message.event)
+
+    def show_details(self, event: RequestEvent) -> None:
         view = self._traffic.view
-        self.push_screen(DetailScreen(message.event, tz=self.tz, neighbour=view.neighbour))
+        self.push_screen(DetailScreen(event, tz=self.tz, neighbour=view.neighbour))
 
     @on(EndpointsTable.Opened)
     def _examples(self, message: EndpointsTable.Opened) -> None:
@@ -432,6 +468,14 @@ class MockTUI(App[int]):
             return
         self.push_screen(ProblemsScreen(self.backend, self.findings), self._jump_to_endpoint)
 
+    def jump_to_endpoint(self, key: str) -> None:
+        """Select this endpoint in the endpoints table (the palette's endpoints), showing all
+        endpoints if a folder or a filter hides it."""
+        table = self._table
+        if key not in table.rows and table.filter_text:
+            table.filter_rows("")
+        self._jump_to_endpoint(key)
+
     def _jump_to_endpoint(self, key: str | None) -> None:
         if key is None:
             return
@@ -471,7 +515,11 @@ class MockTUI(App[int]):
         self.push_screen(ServerLogScreen(self.log_handler.lines))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # mocktui's commands first; Textual's generic ones (theme, keys, screenshot) after.
+        yield from self._mocktui_commands(screen)
         yield from super().get_system_commands(screen)
+
+    def _mocktui_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand("Help: keys", "Every key of the dashboard", self.action_help)
         yield SystemCommand(
             "Server log",
@@ -640,6 +688,27 @@ async def _dashboard(
     settings: Settings | None,
     state: StateFile | None = None,
     notes: Iterable[str] = (),
+    keymap: Mapping[str, str] | None = None,
+    terminal: int | None = None,
+) -> int:
+    """``terminal``: a file descriptor on the terminal to draw on when stdin, stdout or stderr
+    is not one (``tui.terminal``); it is put on all three while the dashboard runs."""
+    swap = TerminalSwap(terminal) if terminal is not None else None
+    try:
+        return await _dashboard_on(engine, sock, settings, state, notes, keymap, swap)
+    finally:
+        if swap is not None:
+            swap.restore()
+
+
+async def _dashboard_on(
+    engine: MockEngine,
+    sock: socket.socket,
+    settings: Settings | None,
+    state: StateFile | None,
+    notes: Iterable[str],
+    keymap: Mapping[str, str] | None,
+    swap: TerminalSwap | None,
 ) -> int:
     handler = DashboardLog()
     app: MockTUI | None = None
@@ -655,7 +724,17 @@ async def _dashboard(
         settings=settings,
         log_handler=handler,
         notes=notes,
+        keymap=keymap,
     )
+
+    writer: LineWriter | None = None
+    printer: asyncio.Task[None] | None = None
+    out = None
+    if swap is not None and swap.stdout is not None:
+        # stdout is a file or a pipe: it gets the headless JSON lines, the terminal the UI.
+        out = open(swap.stdout, "w", encoding="utf-8", closefd=True)  # noqa: SIM115 (finally)
+        writer = LineWriter(out)
+        printer = asyncio.create_task(print_events(engine, writer), name="json lines")
 
     async def front() -> None:
         watchdog = asyncio.create_task(_watch_terminal(app), name="terminal watchdog")
@@ -672,11 +751,21 @@ async def _dashboard(
 
     app.last_words = lambda: state.close() if state is not None else None
 
-    with capture_logging(handler):
-        await runtime.run(front, on_signal=on_signal)
-        if settings is not None:
-            for line in runtime.write_outputs(settings.har, settings.coverage).lines:
-                log.info("%s", line)
+    try:
+        with capture_logging(handler):
+            await runtime.run(front, on_signal=on_signal)
+            if settings is not None:
+                for line in runtime.write_outputs(settings.har, settings.coverage).lines:
+                    log.info("%s", line)
+    finally:
+        if printer is not None and writer is not None:
+            printer.cancel()  # after the server stopped: its last drain has every request
+            with contextlib.suppress(asyncio.CancelledError):
+                await printer
+            writer.close()
+        if out is not None:
+            with contextlib.suppress(OSError):
+                out.close()
     return app.return_code or 0
 
 
@@ -686,6 +775,9 @@ def run_dashboard(
     settings: Settings | None = None,
     state: StateFile | None = None,
     notes: Iterable[str] = (),
+    keymap: Mapping[str, str] | None = None,
+    terminal: int | None = None,
 ) -> int:
-    """Run the dashboard and the server until the user quits; the exit status (0 on ``q``)."""
-    return asyncio.run(_dashboard(engine, sock, settings, state, notes))
+    """Run the dashboard and the server until the user quits; the exit status (0 on ``q``).
+    ``terminal``: see ``_dashboard`` (``tui.terminal.find_terminal()`` finds it)."""
+    return asyncio.run(_dashboard(engine, sock, settings, state, notes, keymap, terminal))

@@ -16,15 +16,17 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from mocktui.engine.engine import NO_SAVED_EXAMPLE
 from mocktui.engine.events import Body, RequestEvent
 from mocktui.engine.explain import Candidate, Explanation
 from mocktui.tui import keys
+from mocktui.tui.outside import open_outside
 from mocktui.tui.safe import safe, safe_text
 from mocktui.tui.styles import method_style, status_style
 from mocktui.tui.traffic import answered_by, format_duration
@@ -259,6 +261,69 @@ class Section(Static):
         self.body = body
 
 
+class DetailBody(VerticalScroll):
+    """The scrolling body of the detail view. ``end`` sticks to the end: the sections of a long
+    body can still be laid out (or re-wrapped) when the key arrives, so the end moves on after
+    it (it used to stop halfway); any other move lets go."""
+
+    stuck_at_end = False
+
+    def action_scroll_end(self) -> None:
+        self.stuck_at_end = True
+        self.scroll_end(animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.stuck_at_end:
+            self.scroll_end(animate=False, immediate=True)
+
+    def _let_go(self) -> None:
+        self.stuck_at_end = False
+
+    def action_scroll_home(self) -> None:
+        self._let_go()
+        super().action_scroll_home()
+
+    def action_scroll_up(self) -> None:
+        self._let_go()
+        super().action_scroll_up()
+
+    def action_scroll_down(self) -> None:
+        self._let_go()
+        super().action_scroll_down()
+
+    def action_page_up(self) -> None:
+        self._let_go()
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        self._let_go()
+        super().action_page_down()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._let_go()
+
+
+class DetailSearch(Input):
+    """``/`` in the detail view: enter finds the next line with the text, escape closes."""
+
+    BINDINGS = [*keys.DETAIL_SEARCH]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(placeholder="search the details", compact=True, **kwargs)  # type: ignore[arg-type]
+
+    @on(Input.Submitted)
+    def _find(self, event: Input.Submitted) -> None:
+        event.stop()
+        screen = self.screen
+        if isinstance(screen, DetailScreen):
+            screen.search(event.value)
+
+    def action_close(self) -> None:
+        screen = self.screen
+        if isinstance(screen, DetailScreen):
+            screen.close_search()
+
+
 class DetailScreen(Screen[None]):
     """Escape closes; n / p show the next / previous request of the traffic list."""
 
@@ -277,8 +342,10 @@ class DetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="detail-title")
-        with VerticalScroll(id="detail-body"):
+        with DetailBody(id="detail-body"):
             yield from self._sections()
+        yield Static("", id="detail-search-status")
+        yield DetailSearch(id="detail-search")
         yield Footer(compact=True)
 
     def _title(self) -> Text:
@@ -316,11 +383,65 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
+        self.query_one(DetailSearch).display = False
+        self.query_one("#detail-search-status").display = False
+
+    # -- / searches the detail view -----------------------------------------------------------
+
+    def action_search(self) -> None:
+        field = self.query_one(DetailSearch)
+        field.display = True
+        self.query_one("#detail-search-status").display = True
+        self._say("type, then enter: the next line with it · esc closes")
+        self.set_focus(field)  # at once: the keys typed right after / are the search's
+
+    def _say(self, text: str) -> None:
+        self.query_one("#detail-search-status", Static).update(Text(text, style="dim"))
+
+    def matches(self, needle: str) -> list[int]:
+        """The lines (y in the scrolling body) that hold ``needle``, any case, as drawn."""
+        needle = needle.lower()
+        console = self.app.console
+        found: list[int] = []
+        for section in self.query(Section):
+            width = max(1, section.content_region.width)
+            options = console.options.update_width(width)
+            top = section.virtual_region.y + section.styles.gutter.top
+            for n, line in enumerate(console.render_lines(section.body, options, pad=False)):
+                if needle in "".join(segment.text for segment in line).lower():
+                    found.append(top + n)
+        return found
+
+    def search(self, needle: str) -> None:
+        """Scroll to the next line below the top of the view that holds ``needle``."""
+        body = self.query_one(DetailBody)
+        if not needle.strip():
+            self._say("type something to search for · esc closes")
+            return
+        found = self.matches(needle)
+        if not found:
+            self.app.bell()
+            self._say(f"not found: {safe(needle)} · esc closes")
+            return
+        current = round(body.scroll_y)
+        later = [y for y in found if y > current]
+        target = later[0] if later else found[0]  # past the last one: from the top again
+        body.stuck_at_end = False
+        body.scroll_to(y=target, animate=False)
+        number = found.index(target) + 1
+        wrapped = "" if later else " (from the top)"
+        self._say(f"{safe(needle)}: line {number} of {len(found)}{wrapped} · enter next · esc")
+
+    def close_search(self) -> None:
+        self.query_one(DetailSearch).display = False
+        self.query_one("#detail-search-status").display = False
+        self.query_one(DetailBody).focus()
 
     async def show(self, event: RequestEvent) -> None:
         self.event = event
         self.query_one("#detail-title", Static).update(self._title())
-        body = self.query_one("#detail-body", VerticalScroll)
+        body = self.query_one("#detail-body", DetailBody)
+        body.stuck_at_end = False
         await body.remove_children()
         await body.mount_all(self._sections())
         body.scroll_home(animate=False)
@@ -336,6 +457,41 @@ class DetailScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    async def action_page(self, which: str) -> None:
+        """``v`` / ``V``: the response / request body, as kept, in ``$PAGER`` (``less``)."""
+        await self._outside("pager", which)
+
+    async def action_edit(self, which: str) -> None:
+        """``o`` / ``O``: the response / request body, as kept, in ``$EDITOR`` (a copy)."""
+        await self._outside("editor", which)
+
+    async def _outside(self, kind: str, which: str) -> None:
+        e = self.event
+        if which == "request":
+            body, headers = e.request_body, e.request_headers
+        else:
+            body, headers = e.response_body, e.response_headers
+        if body.size == 0:
+            self.app.bell()
+            self.notify(f"the {which} body is empty", severity="warning", timeout=3)
+            return
+        name = f"mocktui-{e.id}-{which}-body"
+        problem = await open_outside(self.app, kind, body, headers, name)
+        if problem is not None:
+            self.app.bell()
+            self.notify(safe(problem), severity="error", markup=False, timeout=6)
+        elif body.truncated:
+            self.notify(
+                f"only the first {len(body.data):,} of {body.size:,} bytes were kept: "
+                "--body-limit keeps more",
+                severity="warning",
+                timeout=6,
+            )
+
+    def action_scroll_end(self) -> None:
+        """``end`` before the body has focus (typed right after ``enter``): the same."""
+        self.query_one(DetailBody).action_scroll_end()
 
     async def action_next(self) -> None:
         await self._step(1)

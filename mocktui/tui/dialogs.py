@@ -43,6 +43,7 @@ class DelayDialog(ModalScreen[int | None]):
                     style="dim",
                 )
             )
+        yield Footer(compact=True)  # its own keys (the main screen's would show through)
 
     def on_mount(self) -> None:
         field = self.query_one("#delay-input", Input)
@@ -104,6 +105,7 @@ class NameDialog(ModalScreen[str | None]):
             yield Input(placeholder="a name, e.g. checkout fails", id="name-input")
             yield Label("", id="name-error")
             yield Static(Text("enter to save · escape to cancel", style="dim"))
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#name-input", Input).focus()
@@ -179,6 +181,7 @@ class TextScreen(ModalScreen[None]):
             log = RichLog(id="text-body", wrap=True, markup=False, highlight=False)
             yield log
             yield Static(Text(self.hint, style="dim"))
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         log = self.query_one(RichLog)
@@ -199,6 +202,7 @@ class QuitDialog(ModalScreen[bool]):
             box.border_title = "Quit"
             yield Label(Text("Requests arrived in the last minute."))
             yield Label(Text("Stop the mock for everyone using it? (y/n)", style="bold"))
+        yield Footer(compact=True)
 
     def action_stop(self) -> None:
         self.dismiss(True)

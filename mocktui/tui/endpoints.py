@@ -19,6 +19,13 @@ from mocktui.tui import keys
 from mocktui.tui.backend import Backend
 from mocktui.tui.dialogs import DelayDialog
 from mocktui.tui.flash import control_words, no_examples_words
+from mocktui.tui.lists import (
+    ListFilter,
+    Positioned,
+    endpoint_matches,
+    filter_label,
+    filter_words,
+)
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
 
@@ -153,7 +160,7 @@ def _spaced(text: Text, width: int, tail: bool = False) -> Text:
 NEEDS_EXAMPLES = frozenset({"pin", "cycle", "mode", "auto"})
 
 
-class EndpointsTable(DataTable[Text]):
+class EndpointsTable(Positioned, DataTable[Text]):
     """Method, path, name, what it answers now (mode), hits, delay, enabled."""
 
     BINDINGS = [*keys.ENDPOINTS]
@@ -170,7 +177,9 @@ class EndpointsTable(DataTable[Text]):
             cursor_type="row", zebra_stripes=False, cell_padding=0, **kwargs  # type: ignore[arg-type]
         )
         self.backend = backend
-        self.shown: list[Endpoint] = list(backend.endpoints)
+        self.base: list[Endpoint] = list(backend.endpoints)  # all, or a folder's
+        self.shown: list[Endpoint] = list(self.base)  # of those, the ones the filter keeps
+        self.filter_text = ""
         self.folders = False  # the Name column shows "Folder / Name" (palette: show folders)
         self._width = 0
         self._widths: dict[str, int] = {}
@@ -179,6 +188,7 @@ class EndpointsTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self.rebuild()
+        self.show_position()
 
     def on_resize(self) -> None:
         if self.size.width != self._width:
@@ -186,8 +196,39 @@ class EndpointsTable(DataTable[Text]):
 
     def show(self, endpoints: Sequence[Endpoint]) -> None:
         """Show only these endpoints (a folder), keeping the cursor on the same one if possible."""
-        self.shown = list(endpoints)
+        self.base = list(endpoints)
+        self._apply_filter()
+
+    def filter_rows(self, text: str) -> None:
+        """``/``: keep the endpoints whose method, path, name or folder has every word."""
+        self.filter_text = text
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        words = filter_words(self.filter_text)
+        self.shown = [e for e in self.base if endpoint_matches(e, words)] if words else self.base
+        self.position_label = filter_label(self.filter_text)
         self.rebuild()
+        self.show_position()
+
+    def position(self) -> tuple[int, int]:
+        return self.cursor_row, self.row_count
+
+    @property
+    def filter_size(self) -> int:
+        return len(self.base)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_position()
+
+    def action_filter(self) -> None:
+        self.screen.query_one(ListFilter).open(self)
+
+    def action_first(self) -> None:
+        self.action_scroll_top()
+
+    def action_last(self) -> None:
+        self.action_scroll_bottom()
 
     def show_folders(self, on: bool) -> None:
         self.folders = on

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
 from mocktui.engine.store import ControlError
@@ -20,6 +21,7 @@ from mocktui.postman.model import Endpoint
 from mocktui.tui import keys
 from mocktui.tui.backend import Backend
 from mocktui.tui.flash import FlashLine, control_words, where
+from mocktui.tui.lists import ListFilter, Positioned, filter_label, filter_words, words_match
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
 
@@ -30,13 +32,47 @@ COLUMNS = (("number", "#", 3), ("code", "Code", 4), ("name", "Name", None),
            ("answers", "", 8))
 
 
-class ExamplesTable(DataTable[Text]):
+class ExamplesTable(Positioned, DataTable[Text]):
     BINDINGS = [*keys.EXAMPLES]
 
     def __init__(self, backend: Backend, endpoint: Endpoint, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self.backend = backend
         self.endpoint = endpoint
+        self.filter_text = ""
+
+    def _kept(self, example: dict[str, Any]) -> bool:
+        words = filter_words(self.filter_text)
+        return not words or words_match(
+            words, f"#{example['number']}", str(example["code"]), example["name"]
+        )
+
+    def filter_rows(self, text: str) -> None:
+        """``/``: the examples with every word in their number, code or name."""
+        self.filter_text = text
+        self.position_label = filter_label(text)
+        self.build()
+        self.show_position()
+
+    def position_panel(self) -> Widget:
+        return self.parent if isinstance(self.parent, Widget) else self
+
+    def position(self) -> tuple[int, int]:
+        return self.cursor_row, self.row_count
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_position()
+
+    def action_filter(self) -> None:
+        self.screen.query_one(ListFilter).open(
+            self, "filter the examples: words in number, code, name · enter · esc clears"
+        )
+
+    def action_first(self) -> None:
+        self.action_scroll_top()
+
+    def action_last(self) -> None:
+        self.action_scroll_bottom()
 
     def on_mount(self) -> None:
         self.build()
@@ -54,7 +90,8 @@ class ExamplesTable(DataTable[Text]):
             self.add_column(label, key=key, width=width or flexible[key])
         view = self.backend.view(self.endpoint.key)
         for example in view["examples"]:
-            self.add_row(*self._cells(view, example), key=example["id"])
+            if self._kept(example):
+                self.add_row(*self._cells(view, example), key=example["id"])
         if self.row_count:
             self.move_cursor(row=min(max(row, 0), self.row_count - 1))
 
@@ -74,6 +111,8 @@ class ExamplesTable(DataTable[Text]):
     def refresh_counts(self) -> None:
         view = self.backend.view(self.endpoint.key)
         for example in view["examples"]:
+            if not self._kept(example):
+                continue
             if example["id"] not in self.rows:
                 self.build()
                 return
@@ -157,8 +196,10 @@ class ExamplesScreen(Screen[None]):
                 id="examples-help",
             )
         yield FlashLine()
+        yield ListFilter(id="list-filter")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(ExamplesTable).focus()
+        self.query_one(ExamplesTable).show_position()
         self.set_interval(REFRESH, self.query_one(ExamplesTable).refresh_counts)

@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from mocktui.tui import keys
 
@@ -38,6 +38,9 @@ DESCRIPTIONS = {
     "traffic.export_har": "write the traffic as HAR 1.2 to the working directory",
     "traffic.copy_curl": "the request as a curl command, copied (OSC 52)",
     "traffic.last": "jump to newest and follow new requests",
+    "tree.filter": "filter the tree: words in method, path, name, folder",
+    "endpoints.filter": "filter: words in method, path, name, folder (esc clears)",
+    "examples.filter": "filter the examples: number, code, name",
     "examples.pin": "pin the selected example (space too)",
     "examples.toggle": "disable / enable that one example",
     "examples.auto": "back to auto",
@@ -45,6 +48,11 @@ DESCRIPTIONS = {
     "detail.close": "back",
     "detail.next": "next request",
     "detail.previous": "previous request",
+    "detail.search": "search the details: enter finds the next line with the text",
+    "detail.pager": "the response body (as kept: --body-limit) in $PAGER (default less)",
+    "detail.pager_request": "the request body in $PAGER",
+    "detail.editor": "the response body in $EDITOR (a copy: changes are not kept)",
+    "detail.editor_request": "the request body in $EDITOR",
 }
 
 SECTIONS: Sequence[tuple[str, Sequence[Binding]]] = (
@@ -60,15 +68,17 @@ FILTER_HELP = (
     ("GET post", "methods (any of them)"),
     ("4xx 404", "status class or code (any of them)"),
     ("miss / hit", "no example answered / an example answered"),
-    ("users ?page", "text in the path or query (all words)"),
+    ("users ?page", "text in the path, query, endpoint or example name (all words)"),
 )
 
 
 def key_display(app: App[object], binding: Binding) -> str:
     """The key as the footer shows it, after the user's keymap (if any) remapped it."""
-    remapped = getattr(app, "_keymap", {}).get(binding.id or "")
+    remapped = getattr(app, "user_keymap", {}).get(binding.id or "")
     if remapped:
-        return app.get_key_display(binding.with_key(remapped))
+        return "/".join(
+            app.get_key_display(binding.with_key(key.strip())) for key in remapped.split(",")
+        )
     return binding.key_display or app.get_key_display(binding)
 
 
@@ -85,10 +95,9 @@ def help_renderable(app: App[object]) -> RenderableType:
             table.add_row(key_display(app, binding), description)
         if title == "Traffic":
             table.add_row("↑↓ PgUp PgDn", "move; moving up stops following new requests")
+            table.add_row("j k g G", "down / up / first / last, in every list (home / end too)")
         if title == "Everywhere":
-            table.add_row(
-                "ctrl+p", "command palette: modes, scenarios, reset, delay, HAR, server log …"
-            )
+            table.add_row("ctrl+p", "command palette; type an endpoint's name or path to go there")
         parts.append(Text(title, style="bold underline"))
         parts.append(table)
         parts.append(Text(""))
@@ -119,7 +128,11 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog") as box:
             box.border_title = "mocktui keys"
+            # The way out, on the border: always in sight, whatever the height (at 80x24 the
+            # last line of the text is below the fold).
+            box.border_subtitle = "esc or ? closes · ↑↓ PgUp PgDn scroll"
             yield Static(help_renderable(self.app), id="help-text")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()

@@ -12,6 +12,17 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+
+def moves(context: str) -> list[Binding]:
+    """``j``/``k`` and ``g``/``G`` (with ``home``/``end``) for the list ``context``."""
+    return [
+        Binding("j", "cursor_down", "Down", show=False, id=f"{context}.down"),
+        Binding("k", "cursor_up", "Up", show=False, id=f"{context}.up"),
+        Binding("home,g", "first", "First", show=False, id=f"{context}.first"),
+        Binding("end,G", "last", "Last", show=False, id=f"{context}.last"),
+    ]
+
+
 #: Everywhere (the app).
 APP = [
     Binding("q", "quit", "Quit", id="app.quit"),
@@ -24,12 +35,16 @@ APP = [
     ),
     Binding("t", "toggle_tree", "Tree", id="app.toggle_tree"),
     Binding("S", "save_scenario", "Save scenario", show=False, id="app.save_scenario"),
+    # Textual's "Keys" panel (from the palette) closes with escape, like everything else.
+    Binding("escape", "hide_help_panel", "Close keys", show=False, id="app.hide_keys"),
 ]
 
 #: The collections tree.
 TREE = [
     Binding("enter", "select_cursor", "Show", id="tree.select"),
     Binding("space", "toggle_node", "Fold", id="tree.toggle"),
+    Binding("slash", "filter", "Filter", key_display="/", id="tree.filter"),
+    *moves("tree"),
 ]
 
 #: The endpoints table (the selected row's endpoint).
@@ -45,6 +60,10 @@ ENDPOINTS = [
     Binding("x", "toggle_enabled", "On/off", id="endpoints.toggle"),
     Binding("d", "delay", "Delay", id="endpoints.delay"),
     Binding("enter", "open", "Examples", id="endpoints.examples"),
+    Binding(
+        "slash", "filter", "Filter", key_display="/", show=False, id="endpoints.filter"
+    ),  # not in the footer: at 80 columns it would push Quit off (help lists it)
+    *moves("endpoints"),
 ]
 
 #: The examples of one endpoint.
@@ -54,6 +73,8 @@ EXAMPLES = [
     Binding("x", "toggle", "On/off", id="examples.toggle"),
     Binding("a", "auto", "Auto", id="examples.auto"),
     Binding("escape", "close", "Back", id="examples.close"),
+    Binding("slash", "filter", "Filter", key_display="/", id="examples.filter"),
+    *moves("examples"),
 ]
 
 #: The traffic list.
@@ -67,8 +88,10 @@ TRAFFIC = [
     Binding("down", "cursor_down", "Down", show=False, id="traffic.cursor_down"),
     Binding("pageup", "page_up", "Page up", show=False, id="traffic.page_up"),
     Binding("pagedown", "page_down", "Page down", show=False, id="traffic.page_down"),
-    Binding("home", "first", "First", show=False, id="traffic.first"),
-    Binding("end", "last", "Newest (follow)", show=False, id="traffic.last"),
+    Binding("home,g", "first", "First", show=False, id="traffic.first"),
+    Binding("end,G", "last", "Newest (follow)", show=False, id="traffic.last"),
+    Binding("j", "cursor_down", "Down", show=False, id="traffic.down"),
+    Binding("k", "cursor_up", "Up", show=False, id="traffic.up"),
 ]
 
 #: The filter input under the traffic list.
@@ -76,12 +99,24 @@ FILTER = [
     Binding("escape", "cancel", "Cancel", id="filter.cancel"),
 ]
 
+#: The filter input of the other lists (``/`` in the tree, the endpoints, the examples).
+LIST_FILTER = [
+    Binding("escape", "clear", "Clear filter", id="list_filter.clear"),
+]
+
+#: The search input of the detail view (``/``).
+DETAIL_SEARCH = [
+    Binding("escape", "close", "Close search", id="detail_search.close"),
+]
+
 #: The problems of the collections (ctrl+p, "Problems…").
 PROBLEMS = [
     Binding("enter", "jump", "Go to endpoint", id="problems.jump"),
     Binding("escape", "close", "Back", id="problems.close"),
-    Binding("home", "scroll_top", "First", show=False, id="problems.first"),
-    Binding("end", "scroll_bottom", "Last", show=False, id="problems.last"),
+    Binding("home,g", "scroll_top", "First", show=False, id="problems.first"),
+    Binding("end,G", "scroll_bottom", "Last", show=False, id="problems.last"),
+    Binding("j", "cursor_down", "Down", show=False, id="problems.down"),
+    Binding("k", "cursor_up", "Up", show=False, id="problems.up"),
 ]
 
 #: The detail view of one request.
@@ -89,6 +124,16 @@ DETAIL = [
     Binding("escape", "close", "Close", id="detail.close"),
     Binding("n", "next", "Next", id="detail.next"),
     Binding("p", "previous", "Previous", id="detail.previous"),
+    Binding("end", "scroll_end", "End", show=False, id="detail.end"),
+    Binding("slash", "search", "Search", key_display="/", id="detail.search"),
+    Binding("v", "page('response')", "Pager", id="detail.pager"),
+    Binding(
+        "V", "page('request')", "Request body in $PAGER", show=False, id="detail.pager_request"
+    ),
+    Binding("o", "edit('response')", "Editor", id="detail.editor"),
+    Binding(
+        "O", "edit('request')", "Request body in $EDITOR", show=False, id="detail.editor_request"
+    ),
 ]
 
 #: Dialogs and the help screen.
@@ -106,3 +151,4 @@ HELP = [
     Binding("escape", "close", "Close", id="help.close"),
     Binding("question_mark", "close", "Close", show=False, id="help.close_again"),
 ]
+

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -39,6 +39,7 @@ from mocktui.engine.engine import NO_SAVED_EXAMPLE
 from mocktui.engine.events import InFlight, RequestEvent
 from mocktui.rules import is_digits
 from mocktui.tui import keys
+from mocktui.tui.lists import position_text
 from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
 
@@ -58,7 +59,8 @@ class TrafficFilter:
     - an HTTP method (any case): ``GET``, ``post``;
     - a status class ``4xx`` or a status ``404``;
     - ``miss`` / ``hit``: requests no example answered / that an example answered;
-    - anything else: text the path (with its query) must contain, case-insensitive.
+    - anything else: text the path (with its query), the endpoint's name or the example's
+      name must contain, case-insensitive.
     """
 
     text: str = ""
@@ -113,7 +115,13 @@ class TrafficFilter:
         if self.matched is not None and event.matched != self.matched:
             return False
         if self.words:
-            target = (event.path + ("?" + event.query if event.query else "")).lower()
+            target = " ".join(
+                (
+                    event.path + ("?" + event.query if event.query else ""),
+                    event.endpoint_name or "",
+                    event.example_name or "",
+                )
+            ).lower()
             return all(word in target for word in self.words)
         return True
 
@@ -307,6 +315,7 @@ class TrafficView(ScrollView, can_focus=True):
         self._cols = Columns.fit(40)
         self.pending: list[InFlight] = []  # requests waiting out a delay, below the rows
         self.unseen = 0  # rows that arrived while following was paused
+        self.opener: Callable[[RequestEvent], None] | None = None  # shows a request's details
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -492,10 +501,11 @@ class TrafficView(ScrollView, can_focus=True):
         self.cursor = max(0, min(count - 1, index))
         was = self.follow
         self.follow = self.cursor == count - 1
-        if self.follow != was:
-            self._following() if self.follow else self.post_message(self.Changed())
+        if self.follow and not was:
+            self._following()
         self._show_cursor()
         self.refresh()
+        self.post_message(self.Changed())  # the position (and paused mark) in the subtitle
 
     def _show_cursor(self) -> None:
         height = self.scrollable_content_region.height
@@ -544,7 +554,13 @@ class TrafficView(ScrollView, can_focus=True):
 
     def action_details(self) -> None:
         event = self.current
-        if event is not None:
+        if event is None:
+            return
+        if self.opener is not None:
+            # At once, not through a message: a key typed right after enter (end) then goes
+            # to the detail view, not to this list.
+            self.opener(event)
+        else:
             self.post_message(self.Selected(event))
 
     def action_filter(self) -> None:
@@ -603,6 +619,12 @@ class FilterInput(Input):
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
 
+    def on_blur(self, event: events.Blur) -> None:
+        # Left without enter (tab, a click elsewhere): the text was not applied, so the input
+        # goes too; it stayed on screen and took the focus again later.
+        if self.screen.focused is not self:
+            self.display = False
+
 
 class TrafficPanel(Vertical):
     """Border with counts, the column titles, the view and the filter input."""
@@ -648,6 +670,8 @@ class TrafficPanel(Vertical):
             parts.append(f"last {len(view.rows):,} shown")
         if view.pending:
             parts.append(f"{len(view.pending):,} pending")
+        if view.view:
+            parts.append(position_text(view.cursor, len(view.view)))
         subtitle = Text(" · ".join(parts), end="")
         if not view.follow and view.rows:
             # Following is paused (the user moved up): say so, and how many arrived since.
@@ -664,7 +688,7 @@ class TrafficPanel(Vertical):
         field_ = self.query_one(FilterInput)
         field_.value = self.view.filter.text
         field_.display = True
-        field_.focus()
+        self.screen.set_focus(field_)  # at once: the keys typed right after / are the filter's
 
     @on(Input.Submitted, "#traffic-filter")
     def _apply(self, event: Input.Submitted) -> None:

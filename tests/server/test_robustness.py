@@ -134,4 +134,4 @@ async def test_many_delayed_requests_do_not_block_each_other(demo) -> None:
             *(c.get("/health", headers={"x-mock-response-delay": "500"}) for _ in range(100))
         )
     assert [a.status_code for a in answers] == [200] * 100
-    assert loop.time() - started < 5  # 100 x 0.5 s one after another would be 50 s
+    assert loop.time() - started < 25  # 100 x 0.5 s one after another would be 50 s

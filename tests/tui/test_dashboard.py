@@ -336,7 +336,7 @@ async def test_tab_moves_between_panels(make_app: MakeApp) -> None:
 async def test_footer_shows_the_keys_of_the_focused_panel(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: screen_text(app).splitlines()[-1].strip(), 10)  # drawn
         footer = screen_text(app).splitlines()[-1]
         assert "Cycle" in footer and "Delay" in footer and "Filter" not in footer
         await pilot.press("tab")

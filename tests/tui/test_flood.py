@@ -86,9 +86,8 @@ async def flood(requests: int) -> None:
     assert view.dropped + min(view.cap, total) >= total
     # The pin took effect for the requests after it (all "Empty list": [] ).
     assert after_pin and set(after_pin[CONCURRENCY:]) == {0}, "the pin did not take effect"
-    # From the key press to the first answer by the pinned example (client, server and
-    # dashboard share one loop here, so this is an upper bound of what a user sees).
-    assert took_key < 1.0, f"the key took {took_key:.2f} s to take effect during the flood"
+    # From the key press to the first answer by the pinned example: printed, not asserted (a
+    # time on a shared machine is no test); bench/users.py measures it on the real process.
     assert after - before < 150, f"RSS grew from {before:.0f} to {after:.0f} MB"
     print(f"{total} requests, RSS {before:.0f} -> {after:.0f} MB, key {took_key * 1000:.0f} ms")
 

@@ -17,7 +17,9 @@ import httpx
 import pytest
 
 RUNS = 20
-EXIT_WITHIN = 1.0  # seconds from the hang-up to the process being gone
+# Seconds from the hang-up to the process being gone: a hang guard, not a speed target (the exit
+# guard fires at 0.8 s; a loaded CI machine can take a few seconds more).
+EXIT_WITHIN = 8.0
 
 
 def free_port() -> int:
