@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import uuid
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,6 +26,7 @@ from mocktui.engine.engine import MockEngine
 from mocktui.engine.store import Change
 from mocktui.engine.views import endpoint_view, health_view
 from mocktui.formats.har import har_document
+from mocktui.postman.codec import FORMAT, collection_to_dict
 from mocktui.rules import whole_number
 
 TRAFFIC_LIMIT = 1_000  # events one /traffic call returns at most
@@ -49,9 +51,23 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
     bp = Blueprint("mocktui_control", __name__)
     actions = Actions(engine)
     closing = closing or asyncio.Event()
+    # For dashboards attached from elsewhere (``mocktui attach``): which process this is (a
+    # restart starts the event ids again), and how many times its collections were loaded.
+    instance = uuid.uuid4().hex
+    loads = 0
+
+    def count_loads(change: Change) -> None:
+        nonlocal loads
+        if change.kind == "reload":
+            loads += 1
+
+    engine.store.listeners.append(count_loads)
 
     def view(key: str) -> Any:
-        return jsonify(endpoint_view(engine, engine.store.endpoint(key)))
+        # "generation": the store's, right after this write or read (a remote dashboard orders
+        # this answer against the control changes of the event stream by it).
+        shown = endpoint_view(engine, engine.store.endpoint(key))
+        return jsonify({**shown, "generation": engine.store.generation})
 
     async def body() -> dict[str, Any]:
         raw = await request.get_data()
@@ -86,7 +102,50 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
 
     @bp.get("/health")
     async def health() -> Any:
-        return jsonify(health_view(engine))
+        return jsonify(
+            {
+                **health_view(engine),
+                "private": engine.settings.api_key is not None,
+                "instance": instance,
+            }
+        )
+
+    @bp.get("/snapshot")
+    async def snapshot() -> Any:
+        """Everything a remote dashboard mirrors, read at one instant: the controls and counts
+        of every endpoint, the counters, the scenarios, and ``next_event``, the id the next
+        request event will get (the counts include every event before it)."""
+        store = engine.store
+        return jsonify(
+            {
+                **health_view(engine),
+                "private": engine.settings.api_key is not None,
+                "instance": instance,
+                "collections_version": f"{instance}.{loads}",
+                "next_event": engine.bus.next_id,
+                "endpoints": [endpoint_view(engine, ep) for ep in engine.endpoints],
+                "scenarios": sorted(store.scenarios),
+            }
+        )
+
+    @bp.get("/collections")
+    async def collections() -> Any:
+        """The loaded collections as model data (``mocktui.postman.codec``), for a dashboard
+        attached from elsewhere. Encoded in a thread: large collections take a while, and the
+        model is immutable."""
+        loaded, version = engine.collections, f"{instance}.{loads}"
+
+        def encode() -> str:
+            return json.dumps(
+                {
+                    "format": FORMAT,
+                    "version": version,
+                    "collections": [collection_to_dict(c) for c in loaded],
+                },
+                ensure_ascii=True,
+            )
+
+        return Response(await asyncio.to_thread(encode), mimetype="application/json")
 
     @bp.get("/endpoints")
     async def endpoints() -> Any:

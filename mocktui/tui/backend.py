@@ -10,7 +10,7 @@ problems are ``mocktui check``'s findings, ``Finding(**item)`` of its ``--format
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +39,7 @@ class Backend(Protocol):
     """What the dashboard needs of a running mock, local or remote."""
 
     private: bool
+    remote: bool  # a mocktui running elsewhere (``mocktui attach``): quitting stops nothing
     actions: Actions
 
     @property
@@ -53,12 +54,15 @@ class Backend(Protocol):
     def subscribe(self) -> EventFeed: ...
     def listen(self, listener: ChangeListener) -> None: ...
     def unlisten(self, listener: ChangeListener) -> None: ...
-    def export_har(self, folder: str | Path) -> Path: ...
+    def export_har(self, folder: str | Path) -> Path | Awaitable[Path]: ...
     def problems(self) -> list[Finding]: ...
+    def connection(self) -> str | None: ...  # None: connected; else what the header says
 
 
 class LocalBackend:
     """The engine of this process, behind the ``Backend`` protocol."""
+
+    remote = False
 
     def __init__(self, engine: MockEngine, url: str | None = None) -> None:
         self.engine = engine
@@ -107,6 +111,9 @@ class LocalBackend:
 
     def export_har(self, folder: str | Path) -> Path:
         return export_har(self.engine, folder, self.url)
+
+    def connection(self) -> str | None:
+        return None  # the engine is in this process: always there
 
     def problems(self) -> list[Finding]:
         """What ``mocktui check`` finds in the collections served now (it runs the matcher for

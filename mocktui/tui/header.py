@@ -47,10 +47,17 @@ class StatusHeader(Widget):
         self.exposed = exposed and not private
         self.counts = counts
         self.problems = problems
+        self.connection: str | None = None  # attached elsewhere and lost: "disconnected ..."
 
     def set_counts(self, counts: Counts) -> None:
         if counts != self.counts:
             self.counts = counts
+            self.refresh()
+
+    def set_connection(self, connection: str | None) -> None:
+        """``None``: connected (or local); else shown right after the URL, whatever the width."""
+        if connection != self.connection:
+            self.connection = connection
             self.refresh()
 
     def set_problems(self, errors: int, warnings: int) -> None:
@@ -90,6 +97,8 @@ class StatusHeader(Widget):
             text = self._line(left_mode, counts, problems, width)
             if text is not None:
                 return text
+        if self.connection:
+            return Text.assemble((safe(self.connection), "bold white on red"), " ", safe(self.url))
         return Text(safe(self.url))
 
     def _problem_texts(self) -> tuple[Text, Text, Text]:
@@ -117,6 +126,9 @@ class StatusHeader(Widget):
         text.append(" mocktui ", "bold reverse")
         text.append(" ")
         text.append(safe(self.url), "bold underline")
+        if self.connection:
+            text.append("  ")
+            text.append(f" {safe(self.connection)} ", "bold white on red")
         if mode:
             text.append("  ")
             style = "bold yellow" if self.private else "bold white on red" if self.exposed else ""
