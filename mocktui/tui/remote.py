@@ -276,6 +276,7 @@ class RemoteBackend(LocalBackend):
         self._outbox: asyncio.Queue[_Outgoing] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
+        self._sending = False
         self.sessions = 0  # stream sessions that went live (1 + reconnections)
 
     # -- starting and stopping ------------------------------------------------------------------
@@ -368,6 +369,12 @@ class RemoteBackend(LocalBackend):
     def connection(self) -> str | None:
         return None if self.connected else DISCONNECTED
 
+    @property
+    def idle(self) -> bool:
+        """Every change sent was answered (and settled in the mirror)."""
+        return not self._pending and self._outbox.empty() and not self._sending
+
+
     def subscribe(self) -> EventFeed:
         return _Feed(self)
 
@@ -399,7 +406,9 @@ class RemoteBackend(LocalBackend):
 
     async def _send_loop(self) -> None:
         while True:
+            self._sending = False
             item = await self._outbox.get()
+            self._sending = True
             answer: dict[str, Any] | None = None
             try:
                 response = await self.client.post(item.path, json=item.body)
