@@ -64,8 +64,11 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
     engine.store.listeners.append(count_loads)
 
     def view(key: str) -> Any:
-        # "generation": the store's, right after this write or read (a remote dashboard orders
-        # this answer against the control changes of the event stream by it).
+        return jsonify(endpoint_view(engine, engine.store.endpoint(key)))
+
+    def changed(key: str) -> Any:
+        """A write's answer: the endpoint, and the store's ``generation`` right after the write
+        (a remote dashboard orders it against the event stream's control changes by it)."""
         shown = endpoint_view(engine, engine.store.endpoint(key))
         return jsonify({**shown, "generation": engine.store.generation})
 
@@ -102,13 +105,7 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
 
     @bp.get("/health")
     async def health() -> Any:
-        return jsonify(
-            {
-                **health_view(engine),
-                "private": engine.settings.api_key is not None,
-                "instance": instance,
-            }
-        )
+        return jsonify(health_view(engine))
 
     @bp.get("/snapshot")
     async def snapshot() -> Any:
@@ -197,7 +194,7 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
         if "example" not in data:
             raise ControlError('give "example": an example ID, its 1-based number, or null')
         actions.pin(key, data["example"], "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/mode")
     async def mode(key: str) -> Any:
@@ -205,27 +202,27 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
         if not isinstance(wanted, str):
             raise ControlError('give "mode": "auto", "sequential" or "random"')
         actions.set_mode(key, wanted, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/enable")
     async def enable(key: str) -> Any:
         actions.set_endpoint_enabled(key, True, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/disable")
     async def disable(key: str) -> Any:
         actions.set_endpoint_enabled(key, False, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/examples/<example>/enable")
     async def enable_example(key: str, example: str) -> Any:
         actions.set_example_enabled(key, example, True, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/examples/<example>/disable")
     async def disable_example(key: str, example: str) -> Any:
         actions.set_example_enabled(key, example, False, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/delay")
     async def delay(key: str) -> Any:
@@ -233,7 +230,7 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
         if "ms" not in data:
             raise ControlError('give "ms": a whole number of milliseconds from 0 to 180000')
         actions.set_delay(key, data["ms"], "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/reset")
     async def reset() -> Any:

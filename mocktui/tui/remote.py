@@ -21,7 +21,7 @@ How it holds together:
   then sent to the control routes in order by a sender task. The mirror shows the change at
   once; the remote's answer settles it (its ``generation`` orders it against the stream's
   changes). A refusal by the remote is logged as a warning (a toast, and the server log) and the
-  endpoint re-read.
+  controls are read again.
 
 Network I/O runs in tasks on the app's event loop (``httpx.AsyncClient``): nothing blocks it.
 """
@@ -252,15 +252,15 @@ class RemoteBackend(LocalBackend):
         url: str,
         client: httpx.AsyncClient,
         engine: MockEngine,
-        health: Mapping[str, Any],
+        snapshot: Mapping[str, Any],
         version: str,
     ) -> None:
         super().__init__(engine, url)
         self.url = url
         self.client = client
-        self.private = bool(health.get("private"))
+        self.private = bool(snapshot.get("private"))
         self.actions = RemoteActions(self)
-        self.instance = str(health.get("instance", ""))
+        self.instance = str(snapshot.get("instance", ""))
         self.collections_version = version
         self.lost = 0  # events the remote's ring dropped before they reached us
         self.connected = True
@@ -289,14 +289,12 @@ class RemoteBackend(LocalBackend):
         headers = {"x-api-key": api_key} if api_key is not None else {}
         client = httpx.AsyncClient(base_url=root + PREFIX, headers=headers, timeout=TIMEOUT)
         try:
-            health = await cls._first(client, root, "health", api_key)
-            if "instance" not in health:
-                raise AttachError(f"{root} is a mocktui too old to attach to (no instance id)")
+            await cls._first(client, root, "health", api_key)  # there, a mocktui, the key
             loaded = await cls._first(client, root, "collections", api_key)
             collections, version = cls._decode_collections(loaded, root)
             engine = MockEngine(collections, EngineSettings())
-            backend = cls(root, client, engine, health, version)
             snapshot = await cls._first(client, root, "snapshot", api_key)
+            backend = cls(root, client, engine, snapshot, version)
             backend._apply_snapshot(snapshot)
         except BaseException:
             await client.aclose()
@@ -445,17 +443,12 @@ class RemoteBackend(LocalBackend):
         del self._pending[key]
         view = self._answers.pop(key, None)
         held = self._held.pop(key, [])
-        if view is None or answer is None:
-            response = await self.client.get(f"endpoints/{quote(key, safe='')}")
-            if not response.is_success:
-                return
-            view = response.json()
-        if self._pending.get(key):  # another change was sent meanwhile: it settles
-            self._held.setdefault(key, [])[:0] = held
-            return
-        self._apply_view(view)
+        if view is not None:
+            self._apply_view(view)
         for change in held:
             self._apply_change(change)
+        if answer is None:  # refused or not sent: what the mirror shows is not so there
+            await self._resync()
 
     # -- the mirror -----------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from mocktui.config import build_engine
 from mocktui.postman.codec import FORMAT, collection_from_dict
 from tests.server.live import LiveServer, running
@@ -14,8 +16,8 @@ async def test_collections_come_back_as_the_same_model(demo: LiveServer) -> None
     assert answer.headers["content-type"] == "application/json"
     data = answer.json()
     assert data["format"] == FORMAT
-    health = (await demo.client.get("/__mocktui/health")).json()
-    assert data["version"] == f"{health['instance']}.0"
+    snap = (await demo.client.get("/__mocktui/snapshot")).json()
+    assert data["version"] == f"{snap['instance']}.0"
     assert [collection_from_dict(c) for c in data["collections"]] == demo.engine.collections
 
 
@@ -37,24 +39,33 @@ async def test_snapshot_has_every_view_the_counts_and_the_next_event_id(demo: Li
 
 
 async def test_a_write_answers_with_the_generation_the_stream_says(demo: LiveServer) -> None:
-    answer = await demo.client.post(
-        "/__mocktui/endpoints/0/Users/List users/delay", json={"ms": 300}
-    )
-    assert answer.json()["generation"] == demo.engine.store.generation
+    async with demo.client.stream("GET", "/__mocktui/events") as stream:
+        lines = stream.aiter_lines()
+        assert await anext(lines) == ": mocktui event stream"
+        answer = await demo.client.post(
+            "/__mocktui/endpoints/0/Users/List users/delay", json={"ms": 300}
+        )
+        assert answer.json()["generation"] == demo.engine.store.generation
+        assert answer.json()["delay_ms"] == 300
+        async for line in lines:
+            if line.startswith("data: "):
+                change = json.loads(line.removeprefix("data: "))
+                break
+    assert (change["kind"], change["generation"]) == ("delay", answer.json()["generation"])
     read = await demo.client.get("/__mocktui/endpoints/0/Users/List users")
-    assert read.json()["generation"] == demo.engine.store.generation
+    assert "generation" not in read.json()  # a read keeps the shape of GET /endpoints
 
 
-async def test_health_says_private_and_which_process() -> None:
+async def test_the_snapshot_says_private_and_which_process() -> None:
     async with running(build_engine([], api_key="k3y")) as server:
-        refused = await server.client.get("/__mocktui/health")
+        refused = await server.client.get("/__mocktui/snapshot")
         assert refused.status_code == 401
-        health = (await server.client.get("/__mocktui/health", headers={"x-api-key": "k3y"})).json()
-        assert health["private"] is True
-        assert len(health["instance"]) == 32
+        snap = (await server.client.get("/__mocktui/snapshot", headers={"x-api-key": "k3y"})).json()
+        assert snap["private"] is True
+        assert len(snap["instance"]) == 32
     async with running(build_engine([])) as other:
-        again = (await other.client.get("/__mocktui/health")).json()
-    assert again["instance"] != health["instance"]
+        again = (await other.client.get("/__mocktui/snapshot")).json()
+    assert again["instance"] != snap["instance"]
 
 
 async def test_a_reload_changes_the_collections_version(demo: LiveServer) -> None:
