@@ -93,6 +93,8 @@ class StatusHeader(Widget):
             ("", short_counts, short_problems),
             ("", short_counts, Text()),
         ]
+        if self.connection:  # a lost connection says so before the counts go
+            tries.append(("", "", Text()))
         for left_mode, counts, problems in tries:
             text = self._line(left_mode, counts, problems, width)
             if text is not None:

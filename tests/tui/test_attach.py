@@ -274,3 +274,34 @@ async def test_something_else_than_a_mocktui_is_said() -> None:
     assert str(caught.value) == (
         f"{server.url}/not/here does not look like a mocktui (no /__mocktui/health)"
     )
+
+
+@pytest.mark.parametrize(
+    ("width", "line"),
+    [
+        (
+            120,
+            " mocktui  http://127.0.0.1:3000   disconnected · retrying   public  ⚠ 1 problem"
+            "         1997 ep · 4 ex · 5 req · 0 miss ",
+        ),
+        (80, " mocktui  http://127.0.0.1:3000   disconnected · retrying".ljust(80)),
+        (40, "disconnected · retrying http://127.0.0.1:3000"),
+    ],
+)
+async def test_the_header_says_disconnected_at_every_width(width: int, line: str) -> None:
+    from textual.app import App, ComposeResult
+
+    from mocktui.tui.header import Counts, StatusHeader
+
+    header = StatusHeader("http://127.0.0.1:3000", False, Counts(1997, 4, 5, 0), problems=(1, 0))
+
+    class HeaderApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield header
+
+    async with HeaderApp().run_test(size=(width, 3)):
+        assert DISCONNECTED not in header.render().plain
+        header.set_connection(DISCONNECTED)
+        assert header.render().plain == line
+        header.set_connection(None)
+        assert DISCONNECTED not in header.render().plain
