@@ -1,11 +1,12 @@
 """The dashboard's one seam to the mock: a small ``Backend`` protocol.
 
 Widgets read endpoints, their controls and counts, pull request events, and call actions only
-through it. ``LocalBackend`` wraps the engine running in this process; a remote implementation
-over the control API (``GET /__mocktui/endpoints``, ``/traffic``, ``/events``, the POST routes)
-fits the same protocol: every value here is the plain data those routes return (the endpoint
-view is ``engine.views.endpoint_view``, events decode with ``RequestEvent.from_dict``; the
-problems are ``mocktui check``'s findings, ``Finding(**item)`` of its ``--format json``).
+through it. ``LocalBackend`` wraps the engine running in this process; ``tui.remote``'s
+``RemoteBackend`` (``mocktui attach``) is the same protocol over the control API
+(``/__mocktui/collections``, ``/snapshot``, ``/traffic``, ``/events``, the POST routes): every
+value here is the plain data those routes return (the endpoint view is
+``engine.views.endpoint_view``, events decode with ``RequestEvent.from_dict``; the problems are
+``mocktui check``'s findings, ``Finding(**item)`` of its ``--format json``).
 """
 
 from __future__ import annotations
