@@ -372,7 +372,6 @@ class RemoteBackend(LocalBackend):
         """Every change sent was answered (and settled in the mirror)."""
         return not self._pending and self._outbox.empty() and not self._sending
 
-
     def subscribe(self) -> EventFeed:
         return _Feed(self)
 
@@ -574,11 +573,14 @@ class RemoteBackend(LocalBackend):
         restarted = snapshot.get("instance") != self.instance
         if reload or restarted or snapshot.get("collections_version") != self.collections_version:
             loaded = await self._get("collections")
-            try:
-                collections, version = self._decode_collections(loaded, self.url)
+            try:  # decoded and indexed in a thread (large collections take a while)
+                collections, version = await asyncio.to_thread(
+                    self._decode_collections, loaded, self.url
+                )
             except AttachError as exc:
                 raise _Lost(str(exc)) from None
-            self.engine.load(collections)  # the panels catch up on their next poll
+            prepared = await asyncio.to_thread(self.engine.prepare, collections)
+            self.engine.install(prepared)  # the panels catch up on their next poll
             self.collections_version = version
             if reload or not restarted:
                 log.info("%s: collections reloaded there", self.url)

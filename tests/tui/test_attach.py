@@ -305,3 +305,24 @@ async def test_the_header_says_disconnected_at_every_width(width: int, line: str
         assert header.render().plain == line
         header.set_connection(None)
         assert DISCONNECTED not in header.render().plain
+
+
+async def test_a_reload_there_is_followed_here(tmp_path) -> None:
+    from mocktui.config import load_collections
+    from tests.server.process import collection
+
+    async with running(build_engine([], seed=1)) as server:
+        backend = await connect(server.url)
+        try:
+            await until(lambda: backend.sessions)
+            before = backend.endpoints
+            server.engine.store.pin(USERS, 2, "api")
+            await until(lambda: backend.view(USERS)["pinned_number"] == 2)
+            extra = load_collections([str(collection(tmp_path, ping="pong"))])
+            server.engine.load([*server.engine.collections, *extra])  # as the watcher does
+            await until(lambda: backend.endpoints is not before)
+            assert [e.name for e in backend.endpoints][-1] == "ping"
+            assert backend.counts()[:2] == (9, 19)
+            assert backend.view(USERS)["pinned_number"] == 2  # the pin survived there and here
+        finally:
+            await backend.close()
