@@ -19,6 +19,7 @@ from mocktui.engine.store import ControlError
 from mocktui.tui.app import MockTUI
 from mocktui.tui.remote import DISCONNECTED, RemoteBackend, connect
 from mocktui.tui.sample import TZ, URL
+from mocktui.tui.traffic import TrafficView
 from tests.server.live import running
 from tests.server.process import ROOT, Mocktui
 from tests.tui.conftest import FAST_POLL, screen_text, wait_for
@@ -133,11 +134,19 @@ async def test_two_dashboards_see_each_others_changes() -> None:
             two.actions.toggle_example(USERS, 1, "keys")
             await until(lambda: one.view(USERS)["delay_ms"] == 250)
             await until(lambda: not one.view(USERS)["examples"][0]["enabled"])
+            one.actions.save_scenario("slow", "keys")
+            await until(lambda: "slow" in two.scenarios())
             two.actions.reset("keys")
             await until(lambda: one.view(USERS)["mode"] == "auto")
             assert one.view(USERS)["delay_ms"] == 0
-            one.actions.save_scenario("slow", "keys")
-            await until(lambda: "slow" in two.scenarios())
+            assert two.actions.cycle_mode(USERS, "keys") == "List users: sequential"
+            await until(lambda: one.view(USERS)["mode"] == "sequential")
+            two.actions.apply_scenario("slow", "keys")  # pinned #2, 250 ms, #1 off
+            await until(lambda: one.view(USERS)["mode"] == "pinned")
+            await until(lambda: two.view(USERS)["mode"] == "pinned")
+            for view in (one.view(USERS), two.view(USERS)):
+                assert (view["pinned_number"], view["delay_ms"]) == (2, 250)
+                assert not view["examples"][0]["enabled"]
         finally:
             await one.close()
             await two.close()
@@ -324,5 +333,47 @@ async def test_a_reload_there_is_followed_here(tmp_path) -> None:
             assert [e.name for e in backend.endpoints][-1] == "ping"
             assert backend.counts()[:2] == (9, 19)
             assert backend.view(USERS)["pinned_number"] == 2  # the pin survived there and here
+        finally:
+            await backend.close()
+
+
+async def test_the_har_is_the_remotes_written_here(tmp_path) -> None:
+    import json
+
+    async with running(build_engine([], seed=1)) as server:
+        backend = await connect(server.url)
+        try:
+            for path in ("/users", "/users/7", "/nothing"):
+                await server.client.get(path)
+            written = await backend.export_har(tmp_path)
+            assert written.parent == tmp_path and written.name.startswith("mocktui-")
+            entries = json.loads(written.read_text())["log"]["entries"]
+            assert [e["request"]["url"] for e in entries] == [
+                f"{server.url}/users", f"{server.url}/users/7", f"{server.url}/nothing"
+            ]
+        finally:
+            await backend.close()
+
+
+async def test_e_in_the_attached_dashboard_writes_the_remotes_har(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    async with running(build_engine([], seed=1)) as server:
+        backend = await connect(server.url)
+        try:
+            app = dashboard(backend)
+            async with app.run_test(size=(120, 36)) as pilot:
+                await server.client.get("/users")
+                await wait_for(pilot, lambda: len(backend.engine.bus) == 1)
+                app.screen.query_one(TrafficView).focus()
+                await pilot.press("e")
+                await wait_for(pilot, lambda: list(tmp_path.glob("mocktui-*.har")))
+                files = list(tmp_path.glob("mocktui-*.har"))
+                await wait_for(
+                    pilot,
+                    lambda: any(
+                        f"HAR written to {files[0]}" in str(n.message) for n in app._notifications
+                    ),
+                )
+                assert '"url": "' + server.url + '/users"' in files[0].read_text()
         finally:
             await backend.close()
