@@ -63,7 +63,9 @@ def parser() -> argparse.ArgumentParser:
         description="Serve Postman collections as a mock HTTP server, with a live dashboard. "
         "Without a COLLECTION, serves the bundled demo.",
         epilog="Keys in the dashboard: ? shows them all. 'mocktui check COLLECTION ...' says "
-        "what is wrong with a collection (a file named check: mocktui ./check). Docs: README.md.",
+        "what is wrong with a collection (a file named check: mocktui ./check); "
+        "'mocktui attach URL' opens the dashboard on a mocktui running elsewhere. "
+        "Docs: README.md.",
     )
     p.add_argument(
         "collections",
@@ -274,10 +276,50 @@ def check_main(argv: Sequence[str]) -> int:
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def attach_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mocktui attach",
+        description="The dashboard on a mocktui running elsewhere (mocktui --headless on a CI "
+        "box, in a container, in another terminal), through its control API and event stream. "
+        "Quitting stops only this dashboard.",
+        epilog="Reloading the collections is the remote's business (it watches its files). "
+        "Exit status: 0 on quit, 1 when the mocktui cannot be reached or refuses the key.",
+    )
+    p.add_argument("url", metavar="URL", help="where it listens, e.g. http://10.0.0.5:3000")
+    p.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="a private mock's key, sent as x-api-key (visible in ps: prefer --api-key-file "
+        "or MOCKTUI_API_KEY)",
+    )
+    p.add_argument("--api-key-file", metavar="FILE", help="the key is the first line of FILE")
+    return p
+
+
+def attach_main(argv: Sequence[str]) -> int:
+    from mocktui.tui.remote import AttachError, run_attach
+
+    args = attach_parser().parse_args(argv)
+    try:
+        api_key = api_key_from(args, os.environ)
+    except ValueError as exc:
+        fail(str(exc))
+        return EXIT_USAGE
+    try:
+        return run_attach(args.url, api_key)
+    except AttachError as exc:
+        fail(str(exc))
+        return EXIT_RUNTIME
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["check"]:  # a file named check is served as ./check or after --
         return check_main(argv[1:])
+    if argv[:1] == ["attach"]:  # likewise: a file named attach is served as ./attach
+        return attach_main(argv[1:])
 
     args = parser().parse_args(argv)
     try:

@@ -314,6 +314,19 @@ class ControlStore:
         self.announce("restore", None, source, {})
         return lines
 
+    def overwrite(self, key: str, item: Mapping[str, Any], source: str = "api") -> list[str]:
+        """Replace one endpoint's controls with serialized ones (``serialize``'s form), as
+        ``restore`` does for all: a mirror of another store (``mocktui attach``) uses it."""
+        self.endpoint(key)
+        self._controls.pop(key, None)
+        self._cursors.pop(key, None)
+        self.steering.discard(key)
+        self.delayed.discard(key)
+        lines: list[str] = []
+        self._apply_saved(key, item, lines)
+        self.announce("restore", key, source, {})
+        return lines
+
     def save_scenario(self, name: str, source: str = "api") -> list[dict[str, Any]]:
         name = check_name(name)
         self.scenarios[name] = self.snapshot()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import uuid
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,6 +26,7 @@ from mocktui.engine.engine import MockEngine
 from mocktui.engine.store import Change
 from mocktui.engine.views import endpoint_view, health_view
 from mocktui.formats.har import har_document
+from mocktui.postman.codec import FORMAT, collection_to_dict
 from mocktui.rules import whole_number
 
 TRAFFIC_LIMIT = 1_000  # events one /traffic call returns at most
@@ -49,9 +51,26 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
     bp = Blueprint("mocktui_control", __name__)
     actions = Actions(engine)
     closing = closing or asyncio.Event()
+    # For dashboards attached from elsewhere (``mocktui attach``): which process this is (a
+    # restart starts the event ids again), and how many times its collections were loaded.
+    instance = uuid.uuid4().hex
+    loads = 0
+
+    def count_loads(change: Change) -> None:
+        nonlocal loads
+        if change.kind == "reload":
+            loads += 1
+
+    engine.store.listeners.append(count_loads)
 
     def view(key: str) -> Any:
         return jsonify(endpoint_view(engine, engine.store.endpoint(key)))
+
+    def changed(key: str) -> Any:
+        """A write's answer: the endpoint, and the store's ``generation`` right after the write
+        (a remote dashboard orders it against the event stream's control changes by it)."""
+        shown = endpoint_view(engine, engine.store.endpoint(key))
+        return jsonify({**shown, "generation": engine.store.generation})
 
     async def body() -> dict[str, Any]:
         raw = await request.get_data()
@@ -87,6 +106,43 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
     @bp.get("/health")
     async def health() -> Any:
         return jsonify(health_view(engine))
+
+    @bp.get("/snapshot")
+    async def snapshot() -> Any:
+        """Everything a remote dashboard mirrors, read at one instant: the controls and counts
+        of every endpoint, the counters, the scenarios, and ``next_event``, the id the next
+        request event will get (the counts include every event before it)."""
+        store = engine.store
+        return jsonify(
+            {
+                **health_view(engine),
+                "private": engine.settings.api_key is not None,
+                "instance": instance,
+                "collections_version": f"{instance}.{loads}",
+                "next_event": engine.bus.next_id,
+                "endpoints": [endpoint_view(engine, ep) for ep in engine.endpoints],
+                "scenarios": sorted(store.scenarios),
+            }
+        )
+
+    @bp.get("/collections")
+    async def collections() -> Any:
+        """The loaded collections as model data (``mocktui.postman.codec``), for a dashboard
+        attached from elsewhere. Encoded in a thread: large collections take a while, and the
+        model is immutable."""
+        loaded, version = engine.collections, f"{instance}.{loads}"
+
+        def encode() -> str:
+            return json.dumps(
+                {
+                    "format": FORMAT,
+                    "version": version,
+                    "collections": [collection_to_dict(c) for c in loaded],
+                },
+                ensure_ascii=True,
+            )
+
+        return Response(await asyncio.to_thread(encode), mimetype="application/json")
 
     @bp.get("/endpoints")
     async def endpoints() -> Any:
@@ -138,7 +194,7 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
         if "example" not in data:
             raise ControlError('give "example": an example ID, its 1-based number, or null')
         actions.pin(key, data["example"], "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/mode")
     async def mode(key: str) -> Any:
@@ -146,27 +202,27 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
         if not isinstance(wanted, str):
             raise ControlError('give "mode": "auto", "sequential" or "random"')
         actions.set_mode(key, wanted, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/enable")
     async def enable(key: str) -> Any:
         actions.set_endpoint_enabled(key, True, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/disable")
     async def disable(key: str) -> Any:
         actions.set_endpoint_enabled(key, False, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/examples/<example>/enable")
     async def enable_example(key: str, example: str) -> Any:
         actions.set_example_enabled(key, example, True, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/examples/<example>/disable")
     async def disable_example(key: str, example: str) -> Any:
         actions.set_example_enabled(key, example, False, "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/endpoints/<path:key>/delay")
     async def delay(key: str) -> Any:
@@ -174,7 +230,7 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
         if "ms" not in data:
             raise ControlError('give "ms": a whole number of milliseconds from 0 to 180000')
         actions.set_delay(key, data["ms"], "api")
-        return view(key)
+        return changed(key)
 
     @bp.post("/reset")
     async def reset() -> Any:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import tzinfo
 from pathlib import Path
 
@@ -253,6 +254,7 @@ class MockTUI(App[int]):
             self._table.border_title = "Endpoints"
             self.check_problems()
         self._header.set_counts(self._counts())
+        self._header.set_connection(self.backend.connection())
         self._notify_logs()
 
     def _notify_logs(self) -> None:
@@ -363,13 +365,27 @@ class MockTUI(App[int]):
         try:
             path = self.backend.export_har(Path.cwd())
         except OSError as exc:
-            self.notify(
-                safe(f"cannot write the HAR file in {Path.cwd()}: {exc.strerror or exc}"),
-                severity="error",
-                markup=False,
-            )
+            self._export_failed(exc)
+            return
+        if inspect.isawaitable(path):  # a remote backend fetches it first (mocktui attach)
+            self.run_worker(self._export_later(path), group="export")
             return
         self.notify(safe(f"HAR written to {path}"), title="export", markup=False, timeout=8)
+
+    async def _export_later(self, pending: Awaitable[Path]) -> None:
+        try:
+            path = await pending
+        except OSError as exc:
+            self._export_failed(exc)
+            return
+        self.notify(safe(f"HAR written to {path}"), title="export", markup=False, timeout=8)
+
+    def _export_failed(self, exc: OSError) -> None:
+        self.notify(
+            safe(f"cannot write the HAR file in {Path.cwd()}: {exc.strerror or exc}"),
+            severity="error",
+            markup=False,
+        )
 
     @on(TrafficView.CurlRequested)
     def _curl(self, message: TrafficView.CurlRequested) -> None:
@@ -493,7 +509,8 @@ class MockTUI(App[int]):
     async def action_quit(self) -> None:
         """``q`` or Ctrl+C: stop. When requests were served in the last minute, others may be
         using the mock: ask once (``y``, ``enter``, ``q`` or Ctrl+C again stop it)."""
-        if isinstance(self.screen, QuitDialog):
+        if isinstance(self.screen, QuitDialog) or self.backend.remote:
+            # Attached to a mocktui elsewhere: quitting stops nothing but this dashboard.
             self.exit(return_code=0)
             return
         if time.monotonic() - self._last_traffic > RECENT_TRAFFIC:

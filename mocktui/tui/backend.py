@@ -1,16 +1,17 @@
 """The dashboard's one seam to the mock: a small ``Backend`` protocol.
 
 Widgets read endpoints, their controls and counts, pull request events, and call actions only
-through it. ``LocalBackend`` wraps the engine running in this process; a remote implementation
-over the control API (``GET /__mocktui/endpoints``, ``/traffic``, ``/events``, the POST routes)
-fits the same protocol: every value here is the plain data those routes return (the endpoint
-view is ``engine.views.endpoint_view``, events decode with ``RequestEvent.from_dict``; the
-problems are ``mocktui check``'s findings, ``Finding(**item)`` of its ``--format json``).
+through it. ``LocalBackend`` wraps the engine running in this process; ``tui.remote``'s
+``RemoteBackend`` (``mocktui attach``) is the same protocol over the control API
+(``/__mocktui/collections``, ``/snapshot``, ``/traffic``, ``/events``, the POST routes): every
+value here is the plain data those routes return (the endpoint view is
+``engine.views.endpoint_view``, events decode with ``RequestEvent.from_dict``; the problems are
+``mocktui check``'s findings, ``Finding(**item)`` of its ``--format json``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +40,7 @@ class Backend(Protocol):
     """What the dashboard needs of a running mock, local or remote."""
 
     private: bool
+    remote: bool  # a mocktui running elsewhere (``mocktui attach``): quitting stops nothing
     actions: Actions
 
     @property
@@ -53,14 +55,17 @@ class Backend(Protocol):
     def subscribe(self) -> EventFeed: ...
     def listen(self, listener: ChangeListener) -> None: ...
     def unlisten(self, listener: ChangeListener) -> None: ...
-    def export_har(self, folder: str | Path) -> Path: ...
+    def export_har(self, folder: str | Path) -> Path | Awaitable[Path]: ...
     def problems(self) -> list[Finding]: ...
+    def connection(self) -> str | None: ...  # None: connected; else what the header says
     # Optional (read with getattr, so a backend may leave them out): ``delay_ms`` (--delay)
     # and ``in_flight()`` (the requests waiting out a delay, for pending rows).
 
 
 class LocalBackend:
     """The engine of this process, behind the ``Backend`` protocol."""
+
+    remote = False
 
     def __init__(self, engine: MockEngine, url: str | None = None) -> None:
         self.engine = engine
@@ -114,6 +119,9 @@ class LocalBackend:
     def in_flight(self) -> list[InFlight]:
         """The requests waiting out a delay now, oldest first."""
         return list(self.engine.bus.in_flight.values())
+
+    def connection(self) -> str | None:
+        return None  # the engine is in this process: always there
 
     def problems(self) -> list[Finding]:
         """What ``mocktui check`` finds in the collections served now (it runs the matcher for

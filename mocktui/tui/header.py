@@ -50,10 +50,17 @@ class StatusHeader(Widget):
         self.problems = problems
         self.delay_ms = delay_ms  # --delay: every answer waits this long (shown as "+250 ms")
         self.broken: str | None = None  # a collection file that failed to reload, until it loads
+        self.connection: str | None = None  # attached elsewhere and lost: "disconnected ..."
 
     def set_counts(self, counts: Counts) -> None:
         if counts != self.counts:
             self.counts = counts
+            self.refresh()
+
+    def set_connection(self, connection: str | None) -> None:
+        """``None``: connected (or local); else shown right after the URL, whatever the width."""
+        if connection != self.connection:
+            self.connection = connection
             self.refresh()
 
     def set_problems(self, errors: int, warnings: int) -> None:
@@ -95,10 +102,14 @@ class StatusHeader(Widget):
             ("", short_counts, short_problems),
             ("", short_counts, self._marks()),
         ]
+        if self.connection:  # a lost connection says so before the counts go
+            tries.append(("", "", Text()))
         for left_mode, counts, problems in tries:
             text = self._line(left_mode, counts, problems, width)
             if text is not None:
                 return text
+        if self.connection:
+            return Text.assemble((safe(self.connection), "bold white on red"), " ", safe(self.url))
         if self.broken is not None or self.delay_ms:  # never lost, whatever the width
             text = Text(safe(self.url) + "  ", end="")
             text.append_text(self._marks())
@@ -166,6 +177,9 @@ class StatusHeader(Widget):
         text.append(" mocktui ", "bold reverse")
         text.append(" ")
         text.append(safe(self.url), "bold underline")
+        if self.connection:
+            text.append("  ")
+            text.append(f" {safe(self.connection)} ", "bold white on red")
         if mode:
             text.append("  ")
             style = "bold yellow" if self.private else "bold white on red" if self.exposed else ""
