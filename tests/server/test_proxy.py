@@ -260,6 +260,7 @@ async def test_record_saves_examples_a_fresh_mock_serves(api: RealAPI, tmp_path:
         "GET /gzip 200",
     ]
     after = json.loads(path.read_text())
+    assert list(validator(SCHEMA).iter_errors(after)) == []  # Postman's v2.1.0 schema
     assert path.read_text().startswith('{\n\t"info"')  # tabs kept
     assert after["info"] == before["info"]  # unknown fields kept
     assert after["item"][:2][0] == before["item"][0]
