@@ -21,6 +21,7 @@ from mocktui.server.app import create_app
 from mocktui.server.proxy import Upstream
 from mocktui.server.record import Recorder
 from mocktui.server.serve import base_url, bind_socket, serve
+from tests.postman.test_writer import validator
 from tests.server.upstream import BIG, BINARY, GZIPPED, upstream_server
 from tests.server.upstream import Upstream as RealAPI
 
