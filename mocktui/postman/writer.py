@@ -28,9 +28,12 @@ from mocktui.rules import (
     HOP_BY_HOP,
     MOMENT_HEADERS,
     connection_tokens,
+    is_header_name,
     is_json_type,
     is_secret_name,
+    is_status,
     media_type,
+    status_code,
 )
 
 RECORDED_FOLDER = "Recorded"  # where a request no endpoint covers gets an item of its own
@@ -350,3 +353,68 @@ def example_from(exchange: Exchange, all_headers: bool = False) -> dict[str, Any
             f"({why}; only text bodies are stored)."
         )
     return example
+
+
+# -- an example to edit by hand (the dashboard's "s" on a miss) ---------------------------------
+
+DRAFT_HELP = (
+    "# {what}\n"
+    "# The status line, the headers (Name: value), an empty line, then the body. Save and close\n"
+    "# to keep it; empty the file to cancel. These lines starting with # are left out.\n"
+)
+
+
+def draft_text(example: dict[str, Any], what: str) -> str:
+    """An example as text to edit: a status line, headers, an empty line, the body."""
+    status = f"{example.get('code', 200)} {example.get('status', '')}".rstrip()
+    headers = "".join(
+        f"{h['key']}: {h['value']}\n" for h in example.get("header", []) if isinstance(h, dict)
+    )
+    body = str(example.get("body") or "")
+    return f"{DRAFT_HELP.format(what=what.replace(chr(10), ' '))}{status}\n{headers}\n{body}\n"
+
+
+def parse_draft(text: str, example: dict[str, Any]) -> dict[str, Any] | None:
+    """The example with what the edited text says (``draft_text``'s form); None when the
+    text is empty (cancelled). ValueError, with the line, for text that is not that form."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    start = 0
+    while start < len(lines) and lines[start].startswith("#"):
+        start += 1
+    if not "\n".join(lines[start:]).strip():
+        return None
+    while not lines[start].strip():
+        start += 1
+    first = lines[start].strip()
+    code_text, _, phrase = first.partition(" ")
+    code = status_code(code_text)
+    if code is None or not is_status(code):
+        raise ValueError(
+            f"line {start + 1}: expected a status code from 100 to 599 first, got {first!r}"
+        )
+    headers: list[dict[str, str]] = []
+    number = start + 1
+    while number < len(lines) and lines[number].strip():
+        name, colon, value = lines[number].partition(":")
+        if not colon or not is_header_name(name.strip()):
+            raise ValueError(
+                f"line {number + 1}: expected a header (Name: value) or an empty line before "
+                f"the body, got {lines[number]!r}"
+            )
+        headers.append({"key": name.strip(), "value": value.strip()})
+        number += 1
+    body = "\n".join(lines[number + 1 :]).rstrip("\n")
+    if not phrase:
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = ""
+    content_type = next((h["value"] for h in headers if h["key"].lower() == "content-type"), None)
+    return {
+        **example,
+        "code": code,
+        "status": phrase.strip(),
+        "_postman_previewlanguage": _preview(content_type),
+        "header": headers,
+        "body": body,
+    }

@@ -51,6 +51,7 @@ from mocktui.tui.help import HelpScreen
 from mocktui.tui.logs import DashboardLog, capture_logging
 from mocktui.tui.problems import ProblemsScreen, tally
 from mocktui.tui.safe import safe, safe_markup
+from mocktui.tui.saving import save_request
 from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
 
 POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
@@ -295,6 +296,10 @@ class MockTUI(App[int]):
             )
             return
         self.notify(safe(f"HAR written to {path}"), title="export", markup=False, timeout=8)
+
+    @on(TrafficView.SaveRequested)
+    def _save_example(self, message: TrafficView.SaveRequested) -> None:
+        self.run_worker(save_request(self, self.backend, message.event), group="save")
 
     @on(TrafficView.CurlRequested)
     def _curl(self, message: TrafficView.CurlRequested) -> None:
@@ -603,7 +608,7 @@ async def _dashboard(
 
     runtime = Runtime(engine, sock, settings, state=state, logger=log, report=report)
     app = MockTUI(
-        LocalBackend(engine, runtime.url),
+        LocalBackend(engine, runtime.url, runtime.recorder),
         url=runtime.url,
         settings=settings,
         log_handler=handler,

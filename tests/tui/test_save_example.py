@@ -1,0 +1,140 @@
+"""``s`` in the traffic: a proxied request saved as an example, a miss saved after editing
+(in $EDITOR, a real script here, or in the dialog); the next HTTP request gets the example."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import TextArea
+
+from mocktui.tui.app import MockTUI
+from mocktui.tui.backend import LocalBackend
+from mocktui.tui.sample import TZ, URL
+from mocktui.tui.saving import ExampleDialog
+from mocktui.tui.traffic import TrafficView, answered_by
+from tests.server.test_proxy import Proxied, mock, write_collection
+from tests.server.upstream import Upstream as RealAPI
+from tests.server.upstream import upstream_server
+from tests.tui.conftest import FAST_POLL, wait_for
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[RealAPI]:
+    with upstream_server() as server:
+        yield server
+
+
+def dashboard(m: Proxied) -> MockTUI:
+    backend = LocalBackend(m.engine, URL, m.recorder)
+    return MockTUI(backend, url=URL, tz=TZ, poll_interval=FAST_POLL)
+
+
+def fake_editor(folder: Path) -> str:
+    """An $EDITOR that makes the example a 201 with a body of its own (it edits the file)."""
+    script = folder / "fake-editor"
+    script.write_text(
+        "#!/bin/sh\n"
+        'sed -i -e \'s/^200 OK$/201 Created/\' -e \'s/^{}$/{"made": "in the editor"}/\' "$1"\n'
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
+async def test_s_on_a_proxied_request_saves_its_answer(
+    api: RealAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDITOR", "false")  # not used for a proxied request (it would fail)
+    path = write_collection(tmp_path)
+    async with mock([str(path)], api.url) as m:
+        app = dashboard(m)
+        async with app.run_test(size=(120, 36)) as pilot:
+            first = await m.client.get("/text")
+            view = app.query_one(TrafficView)
+            await wait_for(pilot, lambda: len(view.rows) == 1)
+            assert answered_by(view.rows[0]) == ("proxied", "bold magenta")
+            view.focus()
+            await pilot.press("s")
+            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1)
+            await wait_for(pilot, lambda: "GET /text 200" in path.read_text())
+            await m.recorder.flush()
+            again = await m.client.get("/text")
+            await wait_for(pilot, lambda: len(view.rows) == 2)
+            event = view.rows[1]
+    assert event.proxied is None and event.example_name == "GET /text 200"
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert again.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+async def test_s_on_a_miss_opens_editor_and_saves_what_it_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDITOR", fake_editor(tmp_path))
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    path = write_collection(tmp_path)
+    async with mock([str(path)], None) as m:
+        app = dashboard(m)
+        async with app.run_test(size=(120, 36)) as pilot:
+            missed = await m.client.get("/things/7?color=red")
+            view = app.query_one(TrafficView)
+            await wait_for(pilot, lambda: len(view.rows) == 1)
+            view.focus()
+            await pilot.press("s")
+            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1)
+            assert m.recorder is not None
+            await m.recorder.flush()
+            answer = await m.client.get("/things/7?color=red")
+            await wait_for(pilot, lambda: len(view.rows) == 2)
+            event = view.rows[1]
+    assert missed.status_code == 404
+    assert (answer.status_code, answer.json()) == (201, {"made": "in the editor"})
+    assert event.example_name == "GET /things/7 200"  # named for the request, as made
+    saved = json.loads(path.read_text())["item"][1]["response"]
+    assert [(r["code"], r["status"], r["body"]) for r in saved] == [
+        (201, "Created", '{"made": "in the editor"}')
+    ]
+    assert saved[0]["originalRequest"]["url"]["query"] == [{"key": "color", "value": "red"}]
+    assert list(temp.iterdir()) == []  # the file handed to the editor is removed
+
+
+async def test_s_on_a_miss_without_editor_uses_the_dialog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EDITOR", raising=False)
+    path = write_collection(tmp_path)
+    async with mock([str(path)], None) as m:
+        app = dashboard(m)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await m.client.delete("/gone/1")
+            view = app.query_one(TrafficView)
+            await wait_for(pilot, lambda: len(view.rows) == 1)
+            view.focus()
+            await pilot.press("s")
+            await wait_for(pilot, lambda: isinstance(app.screen, ExampleDialog))
+            area = app.screen.query_one(TextArea)
+            assert area.text.splitlines()[3:] == [
+                "200 OK",
+                "Content-Type: application/json",
+                "",
+                "{}",
+            ]
+            area.text = area.text.replace("200 OK", "not a status")
+            await pilot.press("ctrl+s")  # refused: the dialog opens again with the text
+            await wait_for(pilot, lambda: isinstance(app.screen, ExampleDialog))
+            area = app.screen.query_one(TextArea)
+            assert "not a status" in area.text
+            area.text = area.text.replace("not a status", "410").replace("{}", '{"gone": 1}')
+            await pilot.press("ctrl+s")
+            assert m.recorder is not None
+            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1)
+            await m.recorder.flush()
+            answer = await m.client.delete("/gone/1")
+    assert (answer.status_code, answer.json()) == (410, {"gone": 1})
+    recorded = json.loads(path.read_text())["item"][2]
+    assert recorded["name"] == "Recorded"
+    assert recorded["item"][0]["name"] == "DELETE /gone/1"
