@@ -410,8 +410,13 @@ def parse_draft(text: str, example: dict[str, Any]) -> dict[str, Any] | None:
         except ValueError:
             phrase = ""
     content_type = next((h["value"] for h in headers if h["key"].lower() == "content-type"), None)
+    name = str(example.get("name", ""))
+    old_code = f" {example.get('code')}"
+    if name.endswith(old_code):  # the name made for it ("GET /x 200") says the new status
+        name = name[: -len(old_code)] + f" {code}"
     return {
         **example,
+        "name": name,
         "code": code,
         "status": phrase.strip(),
         "_postman_previewlanguage": _preview(content_type),

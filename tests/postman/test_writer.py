@@ -17,7 +17,9 @@ from mocktui.postman.writer import (
     Document,
     Exchange,
     Style,
+    draft_text,
     example_from,
+    parse_draft,
     unique_name,
     url_object,
 )
@@ -101,9 +103,7 @@ def test_escaped_non_ascii_and_a_bom_are_written_as_they_were(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("name", ["roxyapi-tarot", "paypal-partner-apis", "wise-api"])
-def test_new_examples_keep_everything_else_and_pass_the_schema(
-    name: str, tmp_path: Path
-) -> None:
+def test_new_examples_keep_everything_else_and_pass_the_schema(name: str, tmp_path: Path) -> None:
     source = need_shared(f"{name}.postman_collection.json")
     before = json.loads(source.read_bytes())
     document = Document.read(source)
@@ -223,3 +223,34 @@ def test_a_file_that_is_not_a_collection_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CollectionError) as raised:
         Document.read(path)
     assert str(raised.value) == f"{path}: $: not a Postman collection"
+
+
+def test_a_draft_round_trip_and_its_errors() -> None:
+    made = example_from(exchange())
+    text = draft_text(made, "New example for GET /cards/fool")
+    assert text.splitlines()[3:] == [
+        "200 OK",
+        "Content-Type: application/json",
+        "X-Request-Id: r1",
+        "",
+        '{"id":"fool"}',
+    ]
+    edited = parse_draft(text.replace("200 OK", "404").replace('{"id":"fool"}', "{}"), made)
+    assert edited is not None
+    assert (edited["name"], edited["code"], edited["status"], edited["body"]) == (
+        "GET /cards/fool 404",
+        404,
+        "Not Found",
+        "{}",
+    )
+    assert edited["id"] == made["id"]
+    assert parse_draft("# only comments\n\n  \n", made) is None
+    with pytest.raises(ValueError) as raised:
+        parse_draft("# help\nOK 200\n", made)
+    assert str(raised.value) == "line 2: expected a status code from 100 to 599 first, got 'OK 200'"
+    with pytest.raises(ValueError) as raised:
+        parse_draft("201\nBad Header: x\n\n{}", made)
+    assert str(raised.value) == (
+        "line 2: expected a header (Name: value) or an empty line before the body, "
+        "got 'Bad Header: x'"
+    )

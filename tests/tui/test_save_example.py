@@ -93,7 +93,7 @@ async def test_s_on_a_miss_opens_editor_and_saves_what_it_left(
             event = view.rows[1]
     assert missed.status_code == 404
     assert (answer.status_code, answer.json()) == (201, {"made": "in the editor"})
-    assert event.example_name == "GET /things/7 200"  # named for the request, as made
+    assert event.example_name == "GET /things/7 201"  # named for the request and its status
     saved = json.loads(path.read_text())["item"][1]["response"]
     assert [(r["code"], r["status"], r["body"]) for r in saved] == [
         (201, "Created", '{"made": "in the editor"}')
