@@ -219,6 +219,7 @@ class Upstream:
         keep = RECORD_LIMIT if self.record else BODY_LIMIT
         kept: list[bytes] = []
         kept_size = size = 0
+        broken = False  # the upstream broke off: what came is not its answer, not recorded
         response = MockResponse(
             status,
             headers,
@@ -249,6 +250,7 @@ class Upstream:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except httpx.HTTPError as exc:  # the upstream went away mid-answer
+            broken = True
             response.miss_reason = f"the upstream {url} broke off its answer: {_why(exc)}"
             log.warning("%s", response.miss_reason)
         except (OSError, RuntimeError) as exc:  # the client went away
@@ -256,7 +258,7 @@ class Upstream:
             response.miss_reason = f"not sent: {exc}"
         response.upstream_ms = (time.perf_counter() - begun) * 1000
         raw = b"".join(kept)
-        whole = size == len(raw) and response.status == status
+        whole = size == len(raw) and response.status == status and not broken
         encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
         body = decoded(raw, encoding) if whole else None
         response.body = (body if body is not None else raw)[:BODY_LIMIT]

@@ -213,6 +213,22 @@ async def test_an_upstream_that_is_down_gives_502(
     assert event.miss_reason == f"502: {error['message']}"
 
 
+async def test_an_upstream_that_breaks_off_mid_answer_breaks_the_answer_off(
+    api: RealAPI, tmp_path: Path
+) -> None:
+    path = str(write_collection(tmp_path))
+    async with mock([path], api.url, record=True) as m:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await m.client.get("/cut")
+        after = await m.client.get("/text")  # the mock goes on serving
+        event = next(e for e in m.events() if e.path == "/cut")
+    assert after.status_code == 200
+    assert (event.status, event.upstream_status, event.recorded) == (200, 200, None)
+    assert event.miss_reason is not None
+    assert event.miss_reason.startswith(f"the upstream {api.url}/cut broke off its answer: ")
+    assert "GET /cut" not in Path(path).read_text()  # a broken answer is not recorded
+
+
 async def test_a_slow_upstream_gives_504(api: RealAPI, tmp_path: Path) -> None:
     path = str(write_collection(tmp_path))
     async with mock([path], api.url, timeout=0.3) as m:

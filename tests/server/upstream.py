@@ -4,7 +4,8 @@ closes every connection without answering.
 
 Routes: ``/echo/...`` (JSON: what it received), ``/text``, ``/binary``, ``/gzip`` (a gzip-
 encoded JSON body), ``/chunked`` (no Content-Length, several pieces), ``/big`` (1 MiB in
-pieces), ``/slow`` (answers after 5 s), ``/status/NNN``, anything else: 404 JSON.
+pieces), ``/cut`` (breaks off mid-body), ``/slow`` (answers after 5 s), ``/status/NNN``;
+anything else: 404 JSON.
 """
 
 from __future__ import annotations
@@ -90,6 +91,16 @@ async def upstream_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     elif path == "/big":
         pieces = [BIG[i : i + 65536] for i in range(0, len(BIG), 65536)]
         await answer(200, [(b"content-type", b"text/plain")], *pieces)
+    elif path == "/cut":  # promises 100 bytes, sends 10, then fails: the connection closes
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/plain"), (b"content-length", b"100")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"0123456789", "more_body": True})
+        raise RuntimeError("the upstream gives up mid-answer")
     elif path == "/slow":
         await asyncio.sleep(5)
         await answer(200, [(b"content-type", b"text/plain")], b"late")

@@ -13,13 +13,14 @@ from textual.widgets import TextArea
 
 from mocktui.tui.app import MockTUI
 from mocktui.tui.backend import LocalBackend
+from mocktui.tui.detail import summary
 from mocktui.tui.sample import TZ, URL
 from mocktui.tui.saving import ExampleDialog
 from mocktui.tui.traffic import TrafficView, answered_by
 from tests.server.test_proxy import Proxied, mock, write_collection
 from tests.server.upstream import Upstream as RealAPI
 from tests.server.upstream import upstream_server
-from tests.tui.conftest import FAST_POLL, wait_for
+from tests.tui.conftest import FAST_POLL, plain, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +139,29 @@ async def test_s_on_a_miss_without_editor_uses_the_dialog(
     recorded = json.loads(path.read_text())["item"][2]
     assert recorded["name"] == "Recorded"
     assert recorded["item"][0]["name"] == "DELETE /gone/1"
+
+
+async def test_proxied_rows_and_details_show_the_upstream(api: RealAPI, tmp_path: Path) -> None:
+    path = write_collection(tmp_path)
+    async with mock([str(path)], api.url, record=True) as m:
+        await m.client.get("/status/418")
+        await m.client.get("/status/418")  # the same again: not saved twice
+        async with mock([str(path)], api.refused_url) as down:
+            await down.client.get("/nowhere")
+            failed = down.events()[-1]
+        saved, again = m.events()
+    assert answered_by(saved) == ("proxied, saved", "bold magenta")
+    assert answered_by(again) == ("proxied", "bold magenta")
+    assert answered_by(failed) == ("upstream failed", "bold red")
+    lines = [line.rstrip() for line in plain(summary(saved, TZ)).splitlines()]
+    upstream = next(line for line in lines if line.startswith("Upstream"))
+    assert upstream.split()[:3] == ["Upstream", f"{api.url}/status/418", "418"]
+    assert upstream.split()[3] == "in"
+    assert "Saved as  GET /status/418 418" in lines
+    down_line = next(line for line in plain(summary(failed, TZ)).splitlines() if "Upstream" in line)
+    assert down_line.split() == [
+        "Upstream",
+        f"{api.refused_url}/nowhere",
+        "in",
+        *down_line.split()[3:],
+    ]
