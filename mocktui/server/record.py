@@ -191,7 +191,10 @@ class Recorder:
                     self.engine, self.paths, self.env_file, self.variables
                 )
                 saved = f"examples saved to {', '.join(written)}"
-                self.report(ok, f"{saved}; {message}" if ok else f"{saved}, but {message}")
+                if ok:  # the server log has it; the event says which example (no toast each)
+                    log.info("%s; %s", saved, message)
+                else:
+                    self.report(False, f"{saved}, but {message}")
 
     def _write(self, index: int, path: str, data: bytes) -> None:
         real = os.path.realpath(path)

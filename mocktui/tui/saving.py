@@ -111,6 +111,13 @@ async def save_request(app: App[Any], backend: Backend, event: RequestEvent) -> 
             markup=False,
         )
         return None
+    if event.recorded:
+        app.notify(
+            safe(f"saved already, as {event.recorded!r} (--record)"),
+            severity="warning",
+            markup=False,
+        )
+        return None
     example: dict[str, Any] | None = None
     if not (event.proxied and event.upstream_status is not None):
         example = await _edited(app, backend, event)

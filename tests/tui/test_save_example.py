@@ -29,6 +29,23 @@ def api() -> Iterator[RealAPI]:
         yield server
 
 
+LOADED = 60.0  # seconds a wait may take on a loaded machine (a bound, not a measurement)
+
+
+def dialog_area(app: MockTUI) -> list[TextArea]:
+    """The text of the example dialog, once it is on screen and composed."""
+    if not isinstance(app.screen, ExampleDialog):
+        return []
+    return list(app.screen.query(TextArea))
+
+
+def told(app: MockTUI) -> list[str]:
+    """What the app notifies from now on (its messages, in order)."""
+    notes: list[str] = []
+    app.notify = lambda message, *args, **kwargs: notes.append(str(message))  # type: ignore[method-assign]
+    return notes
+
+
 def dashboard(m: Proxied) -> MockTUI:
     backend = LocalBackend(m.engine, URL, m.recorder)
     return MockTUI(backend, url=URL, tz=TZ, poll_interval=FAST_POLL)
@@ -55,15 +72,15 @@ async def test_s_on_a_proxied_request_saves_its_answer(
         async with app.run_test(size=(120, 36)) as pilot:
             first = await m.client.get("/text")
             view = app.query_one(TrafficView)
-            await wait_for(pilot, lambda: len(view.rows) == 1)
+            await wait_for(pilot, lambda: len(view.rows) == 1, LOADED)
             assert answered_by(view.rows[0]) == ("proxied", "bold magenta")
             view.focus()
             await pilot.press("s")
-            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1)
-            await wait_for(pilot, lambda: "GET /text 200" in path.read_text())
+            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1, LOADED)
+            await wait_for(pilot, lambda: "GET /text 200" in path.read_text(), LOADED)
             await m.recorder.flush()
             again = await m.client.get("/text")
-            await wait_for(pilot, lambda: len(view.rows) == 2)
+            await wait_for(pilot, lambda: len(view.rows) == 2, LOADED)
             event = view.rows[1]
     assert event.proxied is None and event.example_name == "GET /text 200"
     assert (again.status_code, again.content) == (first.status_code, first.content)
@@ -83,14 +100,14 @@ async def test_s_on_a_miss_opens_editor_and_saves_what_it_left(
         async with app.run_test(size=(120, 36)) as pilot:
             missed = await m.client.get("/things/7?color=red")
             view = app.query_one(TrafficView)
-            await wait_for(pilot, lambda: len(view.rows) == 1)
+            await wait_for(pilot, lambda: len(view.rows) == 1, LOADED)
             view.focus()
             await pilot.press("s")
-            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1)
+            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1, LOADED)
             assert m.recorder is not None
             await m.recorder.flush()
             answer = await m.client.get("/things/7?color=red")
-            await wait_for(pilot, lambda: len(view.rows) == 2)
+            await wait_for(pilot, lambda: len(view.rows) == 2, LOADED)
             event = view.rows[1]
     assert missed.status_code == 404
     assert (answer.status_code, answer.json()) == (201, {"made": "in the editor"})
@@ -110,14 +127,15 @@ async def test_s_on_a_miss_without_editor_uses_the_dialog(
     path = write_collection(tmp_path)
     async with mock([str(path)], None) as m:
         app = dashboard(m)
+        notes = told(app)
         async with app.run_test(size=(120, 36)) as pilot:
             await m.client.delete("/gone/1")
             view = app.query_one(TrafficView)
-            await wait_for(pilot, lambda: len(view.rows) == 1)
+            await wait_for(pilot, lambda: len(view.rows) == 1, LOADED)
             view.focus()
             await pilot.press("s")
-            await wait_for(pilot, lambda: isinstance(app.screen, ExampleDialog))
-            area = app.screen.query_one(TextArea)
+            await wait_for(pilot, lambda: bool(dialog_area(app)), LOADED)
+            area = dialog_area(app)[0]
             assert area.text.splitlines()[3:] == [
                 "200 OK",
                 "Content-Type: application/json",
@@ -125,14 +143,21 @@ async def test_s_on_a_miss_without_editor_uses_the_dialog(
                 "{}",
             ]
             area.text = area.text.replace("200 OK", "not a status")
+            first = app.screen
             await pilot.press("ctrl+s")  # refused: the dialog opens again with the text
-            await wait_for(pilot, lambda: isinstance(app.screen, ExampleDialog))
-            area = app.screen.query_one(TextArea)
+            await wait_for(
+                pilot, lambda: app.screen is not first and bool(dialog_area(app)), LOADED
+            )
+            area = dialog_area(app)[0]
+            assert notes[-1] == (
+                "not saved: line 4: expected a status code from 100 to 599 first, "
+                "got 'not a status'"
+            )
             assert "not a status" in area.text
             area.text = area.text.replace("not a status", "410").replace("{}", '{"gone": 1}')
             await pilot.press("ctrl+s")
             assert m.recorder is not None
-            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1)
+            await wait_for(pilot, lambda: m.recorder is not None and m.recorder.saved == 1, LOADED)
             await m.recorder.flush()
             answer = await m.client.delete("/gone/1")
     assert (answer.status_code, answer.json()) == (410, {"gone": 1})
@@ -165,3 +190,22 @@ async def test_proxied_rows_and_details_show_the_upstream(api: RealAPI, tmp_path
         "in",
         *down_line.split()[3:],
     ]
+
+
+async def test_s_on_a_recorded_request_does_not_save_it_twice(api: RealAPI, tmp_path: Path) -> None:
+    path = write_collection(tmp_path)
+    async with mock([str(path)], api.url, record=True) as m:
+        app = dashboard(m)
+        notes = told(app)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await m.client.get("/chunked")
+            view = app.query_one(TrafficView)
+            await wait_for(pilot, lambda: len(view.rows) == 1, LOADED)
+            view.focus()
+            await pilot.press("s")
+            await wait_for(pilot, lambda: bool(notes), LOADED)
+            assert notes == ["saved already, as 'GET /chunked 200' (--record)"]
+        assert m.recorder is not None
+        await m.recorder.flush()
+        assert m.recorder.saved == 1
+    assert path.read_text().count('"GET /chunked 200"') == 1
