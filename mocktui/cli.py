@@ -22,6 +22,7 @@ from mocktui.postman.loader import CollectionError
 from mocktui.rules import (
     DEFAULT_BODY_LIMIT,
     DEFAULT_MAX_BODY,
+    DEFAULT_UPSTREAM_TIMEOUT,
     exposure_warning,
     is_loopback,
     parse_api_key,
@@ -31,6 +32,8 @@ from mocktui.rules import (
     parse_max_body,
     parse_port,
     parse_seed,
+    parse_timeout,
+    parse_upstream,
     terminal_safe,
 )
 
@@ -172,6 +175,35 @@ def parser() -> argparse.ArgumentParser:
         help="the dashboard's config file: a [keys] table mapping binding ids to keys "
         "(default: $XDG_CONFIG_HOME/mocktui/config.toml, else ~/.config/mocktui/config.toml)",
     )
+    p.add_argument(
+        "--upstream",
+        metavar="URL|auto",
+        type=_option(parse_upstream),
+        help="proxy mode: a request no example answers goes to URL + its path and query "
+        "('auto': each endpoint's own base URL from the collection)",
+    )
+    p.add_argument(
+        "--upstream-timeout",
+        metavar="S",
+        type=_option(parse_timeout),
+        default=DEFAULT_UPSTREAM_TIMEOUT,
+        help="seconds the upstream may take before the client gets 504 (default 30)",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="with --upstream: save every proxied exchange as an example in the collection",
+    )
+    p.add_argument(
+        "--record-all-headers",
+        action="store_true",
+        help="recorded examples keep Date, Age, Expires and Last-Modified too",
+    )
+    p.add_argument(
+        "--record-to",
+        metavar="FILE",
+        help="write the collection with the saved examples to FILE instead of in place",
+    )
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
 
@@ -218,6 +250,11 @@ def settings_from(args: argparse.Namespace, api_key: str | None = None) -> Setti
         har=args.har,
         coverage=args.coverage,
         max_body=args.max_body,
+        upstream=args.upstream,
+        upstream_timeout=args.upstream_timeout,
+        record=args.record,
+        record_all_headers=args.record_all_headers,
+        record_to=args.record_to,
         engine=EngineSettings(
             api_key=api_key,
             delay_ms=args.delay,
@@ -228,6 +265,20 @@ def settings_from(args: argparse.Namespace, api_key: str | None = None) -> Setti
             body_limit=args.body_limit,
         ),
     )
+
+
+def record_problem(settings: Settings) -> str | None:
+    """Why the record options cannot be used together as given, else None."""
+    if settings.record and settings.upstream is None:
+        return "--record saves what the upstream answers: give --upstream URL (or auto) too"
+    if settings.record_to and len(settings.collections) > 1:
+        return "--record-to FILE takes one COLLECTION (it is written there with the examples)"
+    if settings.record and not settings.collections and not settings.record_to:
+        return (
+            "--record writes into the collection file: give a COLLECTION "
+            "(or --record-to FILE for a copy of the demo)"
+        )
+    return None
 
 
 def check_parser() -> argparse.ArgumentParser:
@@ -328,6 +379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(str(exc))
         return EXIT_USAGE
     settings = settings_from(args, api_key)
+    problem = record_problem(settings)
+    if problem is not None:
+        fail(problem)
+        return EXIT_USAGE
     try:
         collections = load_collections(
             settings.collection_paths, settings.env_file, dict(settings.variables)

@@ -11,7 +11,7 @@ from pathlib import Path
 from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.postman.loader import load_collection, load_environment
 from mocktui.postman.model import Collection
-from mocktui.rules import DEFAULT_MAX_BODY
+from mocktui.rules import DEFAULT_MAX_BODY, DEFAULT_UPSTREAM_TIMEOUT
 
 __all__ = ["DEFAULT_MAX_BODY", "Settings", "build_engine", "load_collections", "parse_variable"]
 
@@ -46,6 +46,11 @@ class Settings:
     har: str | None = None  # --har: the traffic as HAR 1.2, written on exit
     coverage: str | None = None  # --coverage: served counts as JSON, written on exit
     max_body: int = DEFAULT_MAX_BODY  # --max-body: bytes of request body accepted (413 beyond)
+    upstream: str | None = None  # --upstream: a URL, or "auto"; misses are proxied there
+    upstream_timeout: float = DEFAULT_UPSTREAM_TIMEOUT  # --upstream-timeout, seconds
+    record: bool = False  # --record: save every proxied exchange as an example
+    record_all_headers: bool = False  # --record-all-headers: Date-like headers too
+    record_to: str | None = None  # --record-to: write the collection there, not in place
 
     @property
     def collection_paths(self) -> list[str]:

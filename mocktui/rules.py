@@ -225,6 +225,73 @@ def parse_seed(text: str) -> int:
     return value
 
 
+# -- proxying (--upstream) --------------------------------------------------------------------
+
+UPSTREAM_AUTO = "auto"  # --upstream auto: each endpoint's own base URL from the collection
+DEFAULT_UPSTREAM_TIMEOUT = 30.0  # seconds (--upstream-timeout)
+MAX_UPSTREAM_TIMEOUT = 3600.0
+_TIMEOUT = re.compile(r"([0-9]{1,7})(?:\.([0-9]{1,3}))?\s*(ms|s)?", re.ASCII | re.IGNORECASE)
+
+
+def parse_upstream(text: str) -> str:
+    """``--upstream``: ``auto``, or an http(s) URL with a host (a path prefix is kept, a query
+    or fragment is refused); returned without a trailing slash."""
+    value = text.strip()
+    if value.lower() == UPSTREAM_AUTO:
+        return UPSTREAM_AUTO
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        raise ValueError(f"expected an http:// or https:// URL, or 'auto', got {text!r}")
+    authority = rest.partition("/")[0]
+    if not authority or authority.startswith(":") or any(c in rest for c in "?# \t"):
+        raise ValueError(f"expected a URL like http://host:8080 (no query), got {text!r}")
+    return f"{scheme.lower()}://{rest}".rstrip("/")
+
+
+def parse_timeout(text: str) -> float:
+    """``--upstream-timeout``: seconds (``30``, ``2.5``, ``2.5s``, ``500ms``), more than 0 and at
+    most an hour, else ValueError."""
+    match = _TIMEOUT.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"expected seconds (30, 2.5s) or milliseconds (500ms), got {text!r}")
+    whole, fraction, unit = match.groups()
+    value = float(f"{whole}.{fraction or 0}")
+    if (unit or "s").lower() == "ms":
+        value /= 1000
+    if not 0 < value <= MAX_UPSTREAM_TIMEOUT:
+        raise ValueError(
+            f"must be more than 0 and at most {MAX_UPSTREAM_TIMEOUT:g} s, got {text!r}"
+        )
+    return value
+
+
+# Connection-level headers (RFC 9110 section 7.6.1): never forwarded by a proxy, never stored in
+# an example, and an example's copies are not sent (the server sets its own).
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+# Headers whose value is about one moment, left out of a recorded example (--record-all-headers
+# keeps them): a saved answer that says it is from last Tuesday misleads.
+MOMENT_HEADERS = frozenset({"date", "age", "expires", "last-modified"})
+
+
+def connection_tokens(value: str | None) -> frozenset[str]:
+    """The header names a Connection header lists (they are hop-by-hop too), lower-case."""
+    if not value:
+        return frozenset()
+    return frozenset(t.strip().lower() for t in value.split(",") if t.strip())
+
+
 # -- status codes ------------------------------------------------------------------------------
 
 MIN_STATUS, MAX_STATUS = 100, 599
@@ -289,9 +356,7 @@ UNSAFE_RANGES: tuple[tuple[int, int], ...] = (
     (0xD800, 0xDFFF),
     (0xFEFF, 0xFEFF),
 )
-UNSAFE = re.compile(
-    "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in UNSAFE_RANGES) + "]"
-)
+UNSAFE = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in UNSAFE_RANGES) + "]")
 
 
 def escaped(char: str) -> str:
@@ -344,6 +409,7 @@ def exposure_warning(host: str) -> str:
         f"listening on {host} without --api-key: anyone who can reach this machine can call the "
         "mock and change its controls (see README, Security)"
     )
+
 
 # -- request bodies ----------------------------------------------------------------------------
 

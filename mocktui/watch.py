@@ -86,11 +86,13 @@ async def watch_collections(
     variables: Mapping[str, str],
     report: Report,
     stop: asyncio.Event | None = None,
+    own: Callable[[str], bool] | None = None,
 ) -> None:
     """Reload whenever one of the files (collections or environment) changes, until ``stop``.
 
     The folders are watched rather than the files, so a file replaced by a rename (as editors
-    and exports do) is still noticed.
+    and exports do) is still noticed. ``own(path)`` says a file is as mocktui itself last wrote
+    it (a saved example, loaded already): a change made only of those is no reload.
     """
     files = [*paths, *([env_file] if env_file else [])]
     targets = {os.path.realpath(p) for p in files}
@@ -108,6 +110,8 @@ async def watch_collections(
     ):
         if not all(os.path.exists(t) for t in targets):
             continue  # mid-replace: wait for the file to be back
+        if own is not None and all(own(path) for _change, path in _changes):
+            continue  # mocktui's own write (record mode, a saved example)
         ok, message = await reload_off_loop(engine, paths, env_file, variables)
         report(ok, message)
 
@@ -118,11 +122,12 @@ def start_watching(
     env_file: str | None,
     variables: Mapping[str, str],
     report: Report,
+    own: Callable[[str], bool] | None = None,
 ) -> tuple[asyncio.Task[None], asyncio.Event]:
     """The watcher as a task, and the event that stops it."""
     stop = asyncio.Event()
     task = asyncio.create_task(
-        watch_collections(engine, paths, env_file, variables, report, stop),
+        watch_collections(engine, paths, env_file, variables, report, stop, own),
         name="mocktui collection watcher",
     )
     return task, stop

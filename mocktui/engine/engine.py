@@ -92,8 +92,13 @@ class MockResponse:
     miss_reason: str | None = None
     explanation: Explanation | None = None
     head: bool = False  # answer to HEAD: send the headers and the body's length, not the body
-    # What happened, typed: hit, miss, unauthorized, rejected (413, 400, 500), preflight.
+    # What happened, typed: hit, miss, unauthorized, rejected (413, 400, 500), preflight,
+    # proxied (a miss answered by the upstream, or by a 502/504 about it).
     outcome: str = "hit"
+    proxied: str | None = None  # the upstream URL the request went to
+    upstream_status: int | None = None
+    upstream_ms: float | None = None
+    recorded: str | None = None  # the example it was saved as (record mode)
 
     @property
     def sent_body(self) -> bytes:
@@ -537,6 +542,23 @@ class MockEngine:
 
     def finished(self, token: int) -> None:
         self.bus.finished(token)
+    def owner(self, method: str, path: str) -> Endpoint | None:
+        """The endpoint a request belongs to by the matcher's method and path steps (its own
+        request, else its examples' saved requests), for requests no example answered; None
+        when none does."""
+        request = MatchRequest(method.upper(), path or "/")
+        own = self._reach.match(request)
+        if own.entry is not None:
+            return own.entry.endpoint
+        reached = own.reached or self.matcher.match(request).reached
+        return reached[0].endpoint if reached else None
+
+    def source_of(self, endpoint_key: str) -> str | None:
+        """The file the endpoint was loaded from."""
+        for collection in self.collections:
+            if any(ep.key == endpoint_key for ep in collection.endpoints):
+                return collection.source
+        return None
 
     # -- after the answer -----------------------------------------------------------------------
 
@@ -588,6 +610,10 @@ class MockEngine:
             host=request.host or request.header("host") or "",
             decided_by=response.explanation.decided_by if response.explanation else "",
             example_code=response.example.code if response.example else None,
+            proxied=response.proxied,
+            upstream_status=response.upstream_status,
+            upstream_ms=response.upstream_ms,
+            recorded=response.recorded,
         )
         self.bus.publish(event)
         return event

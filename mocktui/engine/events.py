@@ -93,6 +93,9 @@ class RequestEvent:
     decided_by: str = ""  # score, pin, sequential, random, x-mock-response-id, miss ...
     example_code: int | None = None
     proxied: str | None = None  # the upstream URL, for proxied requests
+    upstream_status: int | None = None  # what the upstream answered (None: no answer)
+    upstream_ms: float | None = None  # how long the upstream took, to the end of its answer
+    recorded: str | None = None  # the name of the example the exchange was saved as
 
     @property
     def matched(self) -> bool:
@@ -142,6 +145,9 @@ class RequestEvent:
             "miss": self.miss_reason if not self.matched else None,
             "decided_by": self.decided_by,
             "proxied": self.proxied,
+            "upstream_status": self.upstream_status,
+            "upstream_ms": None if self.upstream_ms is None else round(self.upstream_ms, 3),
+            "recorded": self.recorded,
             "explanation": (
                 self.explanation.to_dict() if explanation and self.explanation else None
             ),
@@ -159,6 +165,8 @@ class RequestEvent:
             "endpoint": self.endpoint_name,
             "miss": self.miss_reason if not self.matched else None,
             "duration_ms": round(self.duration_ms, 3),
+            "proxied": self.proxied is not None,
+            "recorded": self.recorded,
         }
 
     @classmethod
@@ -194,6 +202,9 @@ class RequestEvent:
             host=str(data.get("host", "")),
             decided_by=str(data.get("decided_by", "")),
             proxied=data.get("proxied"),
+            upstream_status=data.get("upstream_status"),
+            upstream_ms=data.get("upstream_ms"),
+            recorded=data.get("recorded"),
         )
 
 

@@ -26,26 +26,16 @@ from mocktui.postman.model import (
     Skipped,
 )
 from mocktui.postman.variables import Scope, VariableError, whole_variable
-from mocktui.rules import example_delay, is_header_name, is_status, status_code
+from mocktui.rules import HOP_BY_HOP, example_delay, is_header_name, is_status, status_code
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PATH_VARIABLE = re.compile(r"^:([A-Za-z0-9_.$-]+)$")
 ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})++")  # a run of escapes; possessive: no stack per "%"
 # Headers the server sets itself; an example's copies would be wrong for the body we send.
-SERVER_HEADERS = frozenset(
-    {
-        "content-length",
-        "transfer-encoding",
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "upgrade",
-        "content-encoding",  # examples store decoded bodies; re-sending gzip would lie
-    }
-)
+SERVER_HEADERS = HOP_BY_HOP | {
+    "content-length",
+    "content-encoding",  # examples store decoded bodies; re-sending gzip would lie
+}
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a collection or environment file larger is refused
 NESTED = "JSON nested too deeply"
 READ_CHUNK = 1024 * 1024  # from a pipe or a device, whose size is not known before reading
@@ -485,6 +475,7 @@ class _Loader:
         url = raw.get("url")
         try:
             host, path, segments, query = self.url(url, scope)
+            scheme = self.url_scheme(url, scope)
         except ValueError as exc:
             return RequestSpec(method.strip().upper(), "", (), (), headers, body, str(exc))
         return RequestSpec(
@@ -496,6 +487,7 @@ class _Loader:
             body=body,
             problem=problem,
             host=host,
+            scheme=scheme,
         )
 
     @staticmethod
@@ -517,6 +509,19 @@ class _Loader:
                     variables = json.loads(variables) if variables.strip() else None
             return json.dumps({"query": graphql.get("query", ""), "variables": variables})
         return None
+
+    def url_scheme(self, raw: Any, scope: Scope) -> str:
+        """The scheme of a request's URL (``protocol``, else the one the host or the raw form
+        starts with once resolved), lower-case; "" when it gives none."""
+        if isinstance(raw, dict):
+            protocol = raw.get("protocol")
+            if isinstance(protocol, str) and protocol:
+                return protocol.lower().rstrip(":/")
+            raw = self._host_text(raw["host"]) if raw.get("host") else raw.get("raw")
+        if not isinstance(raw, str):
+            return ""
+        found = SCHEME.match(scope.resolve(raw.strip()))
+        return found.group()[:-3].lower() if found else ""
 
     def url(
         self, raw: Any, scope: Scope

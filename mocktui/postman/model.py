@@ -37,6 +37,7 @@ class RequestSpec:
     body: str | None = None
     problem: str | None = None
     host: str = ""  # the URL's host as resolved (it never takes part in matching)
+    scheme: str = ""  # the URL's scheme as written ("https"), "" when it gives none
 
     @property
     def display_path(self) -> str:

@@ -37,6 +37,7 @@ from mocktui.config import DEFAULT_MAX_BODY, build_engine
 from mocktui.engine.engine import MockEngine, MockRequest, MockResponse
 from mocktui.engine.events import Body
 from mocktui.server.control import control_blueprint
+from mocktui.server.proxy import Upstream
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -139,6 +140,7 @@ class MockASGI:
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.closing = closing or asyncio.Event()  # set on shutdown: delays and streams end
+        self.upstream: Upstream | None = None  # proxy mode: misses go there (server/proxy.py)
 
     def begin_shutdown(self) -> None:
         """Answer the requests that are waiting out a delay now, so that shutdown is quick."""
@@ -201,6 +203,9 @@ class MockASGI:
             except Exception:  # never let one request take the server down
                 log.exception("error answering %s %s", request.method, request.path)
                 response = engine.reject(500, "mocktui failed to answer this request.", "500")
+            if response.outcome == "miss" and self.upstream is not None:
+                response = await self._forward(send, exchange, response, request)
+                return
             if response.delay_ms:
                 kept_body = Body.keep(request.body, engine.settings.body_limit)
                 request.body = b""  # a large body need not live through the delay
@@ -228,6 +233,25 @@ class MockASGI:
             if response is not None:
                 duration = (time.perf_counter() - started) * 1000
                 engine.record(request, response, duration, kept_body)
+
+    async def _forward(
+        self, send: Send, exchange: _Exchange, miss: MockResponse, request: MockRequest
+    ) -> MockResponse:
+        """A miss in proxy mode: the upstream answers it (after the delay a miss would wait)."""
+        assert self.upstream is not None
+        # Marked before the wait: a request cancelled on the way is recorded as proxied too.
+        miss.outcome, miss.proxied = "proxied", self.upstream.url_for(self.engine, request)
+        if miss.delay_ms and not await self._wait(miss.delay_ms, exchange):
+            return replace(miss, status=CLIENT_GONE, miss_reason="the client closed the connection")
+
+        def started() -> None:
+            exchange.started = True
+
+        response = await self.upstream.forward(self.engine, request, miss, send, started)
+        if not exchange.started:  # no answer from the upstream: its 502 or 504 goes out
+            return await self._answer(send, exchange, response, request)
+        exchange.answered = True
+        return response
 
     def _refusal(self, request: MockRequest) -> MockResponse | None:
         """The answer to a request refused on its head alone, else None."""

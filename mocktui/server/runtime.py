@@ -23,6 +23,8 @@ from mocktui.engine.engine import MockEngine
 from mocktui.engine.exports import har_bytes, json_bytes
 from mocktui.engine.state import StateFile, write_atomically
 from mocktui.server.app import MockASGI, create_app
+from mocktui.server.proxy import Upstream
+from mocktui.server.record import Recorder
 from mocktui.server.serve import SHUTDOWN_GRACE, base_url, serve
 from mocktui.watch import Report, start_watching, stop_watching
 
@@ -59,11 +61,22 @@ class Runtime:
         self.report = report or (lambda ok, message: None)
         self.url = base_url(sock)
         self.app: MockASGI = create_app(engine=engine, max_body=self.settings.max_body)
+        self.recorder = recorder_for(engine, self.settings, self._report)
+        if self.settings.upstream:
+            self.app.upstream = Upstream(
+                self.settings.upstream,
+                self.settings.upstream_timeout,
+                self.recorder,
+                record=self.settings.record,
+            )
         self.shutdown = asyncio.Event()
         self.server: asyncio.Task[None] | None = None
 
     def stop(self) -> None:
         self.shutdown.set()
+
+    def _report(self, ok: bool, message: str) -> None:
+        self.report(ok, message)  # looked up late: front ends set ``report`` after start
 
     async def run(
         self,
@@ -91,6 +104,7 @@ class Runtime:
                     self.settings.env_file,
                     dict(self.settings.variables),
                     self.report,
+                    own=self.recorder.is_own if self.recorder is not None else None,
                 )
             await asyncio.wait(
                 {front_task, self.server, stopper}, return_when=asyncio.FIRST_COMPLETED
@@ -103,6 +117,10 @@ class Runtime:
             if watcher is not None:
                 await stop_watching(*watcher)
             await self._stop_server()
+            if self.recorder is not None:
+                await self.recorder.flush()  # examples saved in the last moments are written
+            if self.app.upstream is not None:
+                await self.app.upstream.aclose()
             if not front_task.done():
                 # The front end is told to finish by the shutdown event (headless) or exits by
                 # itself (the dashboard); give it a moment, then cancel.
@@ -152,6 +170,22 @@ class Runtime:
         except OSError as exc:
             return f"error: cannot write the {what} file {path}: {exc.strerror or exc}"
         return f"{what} written to {path}"
+
+
+def recorder_for(engine: MockEngine, settings: Settings, report: Report) -> Recorder | None:
+    """The recorder saving examples (``--record``, the dashboard's ``s``): None when there is
+    no file of the user's to write (the demo, without ``--record-to``)."""
+    if not settings.collections and not settings.record_to:
+        return None
+    return Recorder(
+        engine,
+        settings.collection_paths,
+        settings.env_file,
+        dict(settings.variables),
+        record_to=settings.record_to,
+        all_headers=settings.record_all_headers,
+        report=report,
+    )
 
 
 @contextlib.asynccontextmanager

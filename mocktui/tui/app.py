@@ -57,6 +57,7 @@ from mocktui.tui.logs import DashboardLog, capture_logging
 from mocktui.tui.palette import EndpointCommands
 from mocktui.tui.problems import ProblemsScreen, tally
 from mocktui.tui.safe import safe, safe_markup
+from mocktui.tui.saving import save_request
 from mocktui.tui.terminal import TerminalSwap
 from mocktui.tui.traffic import DEFAULT_CAP, TrafficPanel, TrafficView
 
@@ -386,6 +387,9 @@ class MockTUI(App[int]):
             severity="error",
             markup=False,
         )
+    @on(TrafficView.SaveRequested)
+    def _save_example(self, message: TrafficView.SaveRequested) -> None:
+        self.run_worker(save_request(self, self.backend, message.event), group="save")
 
     @on(TrafficView.CurlRequested)
     def _curl(self, message: TrafficView.CurlRequested) -> None:
@@ -736,7 +740,7 @@ async def _dashboard_on(
 
     runtime = Runtime(engine, sock, settings, state=state, logger=log, report=report)
     app = MockTUI(
-        LocalBackend(engine, runtime.url),
+        LocalBackend(engine, runtime.url, runtime.recorder),
         url=runtime.url,
         settings=settings,
         log_handler=handler,

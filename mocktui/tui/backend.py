@@ -23,6 +23,10 @@ from mocktui.engine.exports import export_har
 from mocktui.engine.store import Change
 from mocktui.engine.views import endpoint_view
 from mocktui.postman.model import Collection, Endpoint
+from mocktui.postman.writer import Exchange, example_from
+from mocktui.rules import absolute_target
+from mocktui.server.proxy import origin_of
+from mocktui.server.record import Recorder, RecordError
 
 ChangeListener = Callable[[Change], None]
 
@@ -60,6 +64,20 @@ class Backend(Protocol):
     def connection(self) -> str | None: ...  # None: connected; else what the header says
     # Optional (read with getattr, so a backend may leave them out): ``delay_ms`` (--delay)
     # and ``in_flight()`` (the requests waiting out a delay, for pending rows).
+    def save_refused(self) -> str | None:
+        """Why no example can be saved here at all (before anything is edited); None if it can."""
+        if self.recorder is None:
+            return (
+                "no collection file to save into: the demo is served (give a COLLECTION, "
+                "or --record-to FILE)"
+            )
+        return None
+
+    def save_refused(self) -> str | None: ...
+    def draft_example(self, event: RequestEvent) -> dict[str, Any]: ...
+    async def save_example(
+        self, event: RequestEvent, example: dict[str, Any] | None = None
+    ) -> str: ...
 
 
 class LocalBackend:
@@ -67,9 +85,12 @@ class LocalBackend:
 
     remote = False
 
-    def __init__(self, engine: MockEngine, url: str | None = None) -> None:
+    def __init__(
+        self, engine: MockEngine, url: str | None = None, recorder: Recorder | None = None
+    ) -> None:
         self.engine = engine
         self.url = url
+        self.recorder = recorder  # saves examples into the collection files (``s``)
         self.private = engine.settings.api_key is not None
         self.delay_ms = engine.settings.delay_ms  # --delay, shown in the header
         self.actions = Actions(engine)
@@ -127,3 +148,66 @@ class LocalBackend:
         """What ``mocktui check`` finds in the collections served now (it runs the matcher for
         every example: call it off the event loop for large collections)."""
         return check_collections(self.engine.collections)
+
+    # -- saving examples (``s`` in the traffic) ------------------------------------------------
+
+    def _exchange(self, event: RequestEvent) -> Exchange:
+        """The event as an exchange to save: a proxied one with its answer, any other with a
+        new answer (200, an empty JSON body) for the user to edit."""
+        path = event.raw_path or event.path
+        absolute = absolute_target(path)
+        if absolute is not None:
+            path = absolute[1]
+        answered = event.proxied is not None and event.upstream_status is not None
+        if answered:
+            body = event.response_body
+            return Exchange(
+                method=event.method,
+                raw_path=path,
+                query=event.query,
+                request_headers=event.request_headers,
+                request_body=event.request_body.data,
+                status=event.status,
+                response_headers=event.response_headers,
+                response_body=None if body.truncated else body.data,
+                response_size=body.size,
+                origin=origin_of(event.proxied or ""),
+            )
+        return Exchange(
+            method=event.method,
+            raw_path=path,
+            query=event.query,
+            request_headers=event.request_headers,
+            request_body=event.request_body.data,
+            status=200,
+            response_headers=(("Content-Type", "application/json"),),
+            response_body=b"{}",
+            response_size=2,
+            origin=f"{event.scheme}://{event.host or 'localhost'}",
+        )
+
+    def draft_example(self, event: RequestEvent) -> dict[str, Any]:
+        """The example ``s`` would save for this event (to edit before saving a miss's)."""
+        all_headers = self.recorder.all_headers if self.recorder is not None else False
+        return example_from(self._exchange(event), all_headers)
+
+    async def save_example(
+        self, event: RequestEvent, example: dict[str, Any] | None = None
+    ) -> str:
+        """Save the event as an example (``example``: this one instead); its name once written
+        and loaded. SaveError when it cannot be saved, with why."""
+        refused = self.save_refused()
+        if refused:
+            raise SaveError(refused)
+        if event.matched:
+            raise SaveError(f"answered by the example {event.example_name!r} already")
+        try:
+            name = self.recorder.save(self._exchange(event), example or self.draft_example(event))
+        except RecordError as exc:
+            raise SaveError(str(exc)) from None
+        await self.recorder.flush()
+        return name
+
+
+class SaveError(Exception):
+    """An example the dashboard cannot save; the message says why."""

@@ -29,7 +29,7 @@ from mocktui.tui import keys
 from mocktui.tui.outside import open_outside
 from mocktui.tui.safe import safe, safe_text
 from mocktui.tui.styles import method_style, status_style
-from mocktui.tui.traffic import answered_by, format_duration
+from mocktui.tui.traffic import PROXIED_STYLE, answered_by, format_duration
 
 MAX_CANDIDATES = 200  # rows of the candidates table; the rest are counted
 JSON_PRETTY_LIMIT = 256 * 1024  # characters of pretty JSON to highlight; beyond, plain text
@@ -137,6 +137,15 @@ def summary(event: RequestEvent, tz: tzinfo | None) -> RenderableType:
     table.add_row("Answer", status)
     if event.endpoint_name is not None:
         table.add_row("Endpoint", safe_text(event.endpoint_name))
+    if event.proxied is not None:
+        upstream = safe_text(event.proxied, PROXIED_STYLE)
+        if event.upstream_status is not None:
+            upstream.append(f"  {event.upstream_status}", status_style(event.upstream_status))
+        if event.upstream_ms is not None:
+            upstream.append(f"  in {format_duration(event.upstream_ms)}", "dim")
+        table.add_row("Upstream", upstream)
+        if event.recorded:
+            table.add_row("Saved as", safe_text(event.recorded))
     if not event.matched and event.miss_reason:
         table.add_row("Why", safe_text(event.miss_reason, "bold red"))
     stamp = datetime.fromtimestamp(event.time, tz).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]

@@ -37,6 +37,8 @@ DESCRIPTIONS = {
     "traffic.clear": "clear the list",
     "traffic.export_har": "write the traffic as HAR 1.2 to the working directory",
     "traffic.copy_curl": "the request as a curl command, copied (OSC 52)",
+    "traffic.save_example": "save it as an example: a proxied one as answered, a miss after "
+    "editing (in $EDITOR, else a dialog)",
     "traffic.last": "jump to newest and follow new requests",
     "tree.filter": "filter the tree: words in method, path, name, folder",
     "endpoints.filter": "filter: words in method, path, name, folder (esc clears)",

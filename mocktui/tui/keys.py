@@ -84,6 +84,7 @@ TRAFFIC = [
     Binding("c", "clear", "Clear", id="traffic.clear"),
     Binding("e", "export_har", "HAR", id="traffic.export_har"),
     Binding("y", "copy_curl", "curl", id="traffic.copy_curl"),
+    Binding("s", "save_example", "Save example", id="traffic.save_example"),
     Binding("up", "cursor_up", "Up", show=False, id="traffic.cursor_up"),
     Binding("down", "cursor_down", "Down", show=False, id="traffic.cursor_down"),
     Binding("pageup", "page_up", "Page up", show=False, id="traffic.page_up"),
@@ -134,6 +135,12 @@ DETAIL = [
     Binding(
         "O", "edit('request')", "Request body in $EDITOR", show=False, id="detail.editor_request"
     ),
+]
+
+#: The new example of a miss, edited in the dashboard (``s`` without $EDITOR).
+EXAMPLE_EDIT = [
+    Binding("ctrl+s", "save", "Save", id="example_edit.save"),
+    Binding("escape", "cancel", "Cancel", id="example_edit.cancel"),
 ]
 
 #: Dialogs and the help screen.

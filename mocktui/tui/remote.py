@@ -367,6 +367,13 @@ class RemoteBackend(LocalBackend):
     def connection(self) -> str | None:
         return None if self.connected else DISCONNECTED
 
+    def save_refused(self) -> str | None:
+        """Saving writes the collection file, which is the remote's: not from here."""
+        return (
+            f"the collection file is on {self.url}'s side: save examples in the dashboard that "
+            "runs the mock (or run it with --record)"
+        )
+
     @property
     def idle(self) -> bool:
         """Every change sent was answered (and settled in the mirror)."""

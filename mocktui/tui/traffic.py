@@ -44,6 +44,7 @@ from mocktui.tui.safe import safe
 from mocktui.tui.styles import method_style, status_style
 
 DEFAULT_CAP = 1_000
+PROXIED_STYLE = "bold magenta"  # answers that came from the upstream (--upstream)
 HTTP_METHODS = frozenset(
     {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"}
 )
@@ -161,6 +162,10 @@ def answered_by(event: RequestEvent) -> tuple[str, str]:
     """What answered the request, and its style: an example, "no match", or why not."""
     if event.example_name is not None:
         return safe(event.example_name), ""
+    if event.proxied is not None:  # answered by the upstream (or a 502/504 about it)
+        if event.upstream_status is None:
+            return "upstream failed", "bold red"
+        return ("proxied, saved" if event.recorded else "proxied"), PROXIED_STYLE
     if event.explanation is not None and event.explanation.decided_by == "cors preflight":
         return "CORS preflight", "dim"
     if event.miss_reason == NO_SAVED_EXAMPLE:
@@ -292,6 +297,13 @@ class TrafficView(ScrollView, can_focus=True):
 
     class ExportRequested(Message):
         """The user pressed ``e``: the traffic as a HAR file."""
+
+    class SaveRequested(Message):
+        """``s``: save the request as an example (proxied: its answer; a miss: a new one)."""
+
+        def __init__(self, event: RequestEvent) -> None:
+            super().__init__()
+            self.event = event
 
     class CurlRequested(Message):
         """The user pressed ``y`` on a request: show it as curl and copy it."""
@@ -571,6 +583,13 @@ class TrafficView(ScrollView, can_focus=True):
 
     def action_export_har(self) -> None:
         self.post_message(self.ExportRequested())
+
+    def action_save_example(self) -> None:
+        event = self.current
+        if event is None:
+            self.app.bell()
+            return
+        self.post_message(self.SaveRequested(event))
 
     def action_copy_curl(self) -> None:
         event = self.current
