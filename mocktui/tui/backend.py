@@ -64,15 +64,6 @@ class Backend(Protocol):
     def connection(self) -> str | None: ...  # None: connected; else what the header says
     # Optional (read with getattr, so a backend may leave them out): ``delay_ms`` (--delay)
     # and ``in_flight()`` (the requests waiting out a delay, for pending rows).
-    def save_refused(self) -> str | None:
-        """Why no example can be saved here at all (before anything is edited); None if it can."""
-        if self.recorder is None:
-            return (
-                "no collection file to save into: the demo is served (give a COLLECTION, "
-                "or --record-to FILE)"
-            )
-        return None
-
     def save_refused(self) -> str | None: ...
     def draft_example(self, event: RequestEvent) -> dict[str, Any]: ...
     async def save_example(
@@ -185,6 +176,15 @@ class LocalBackend:
             response_size=2,
             origin=f"{event.scheme}://{event.host or 'localhost'}",
         )
+
+    def save_refused(self) -> str | None:
+        """Why no example can be saved here at all (before anything is edited); None if it can."""
+        if self.recorder is None:
+            return (
+                "no collection file to save into: the demo is served (give a COLLECTION, "
+                "or --record-to FILE)"
+            )
+        return None
 
     def draft_example(self, event: RequestEvent) -> dict[str, Any]:
         """The example ``s`` would save for this event (to edit before saving a miss's)."""
