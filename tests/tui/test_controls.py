@@ -55,7 +55,7 @@ async def test_examples_view_pins_and_disables_one_example(
         assert (await client.get("/users")).json() == []  # "Empty list"
         await pilot.press("down", "down", "enter")  # pin "Server error"
         assert (await client.get("/users")).status_code == 500
-        await wait_for(pilot, lambda: "1" in table.get_row("demo-03")[3].plain)  # served: 1
+        await wait_for(pilot, lambda: "1" in table.get_cell("demo-03", "served").plain)  # served: 1
         await pilot.press("escape")
         assert isinstance(app.focused, EndpointsTable)
         assert "#3 500 Server error …" in row_text(app, key)  # "(1 off)", cut at 120
