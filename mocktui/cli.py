@@ -29,6 +29,8 @@ from mocktui.rules import (
     parse_max_body,
     parse_port,
     parse_seed,
+    parse_store,
+    parse_workers,
     terminal_safe,
 )
 
@@ -154,6 +156,20 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_BODY,
         help="the largest request body accepted (default 10485760, 10 MiB); larger gets 413",
     )
+    p.add_argument(
+        "--store",
+        metavar="URL",
+        type=_option(parse_store),
+        help="share controls, counts and traffic with other mocktui processes through Redis: "
+        "redis://HOST:PORT/DB",
+    )
+    p.add_argument(
+        "--workers",
+        metavar="N",
+        type=_option(parse_workers),
+        default=1,
+        help="headless: serve with N worker processes on one port (N > 1 needs --store)",
+    )
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
 
@@ -269,6 +285,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(str(exc))
         return EXIT_USAGE
     settings = settings_from(args, api_key)
+    if args.workers > 1:
+        if not args.headless:
+            fail("--workers: several worker processes serve headless only: add --headless")
+            return EXIT_USAGE
+        if args.store is None:
+            fail(
+                f"--workers {args.workers}: the workers must share one control store: add "
+                "--store redis://HOST:PORT/DB (else a pin would apply to one worker in "
+                f"{args.workers})"
+            )
+            return EXIT_USAGE
+        if args.har:
+            fail("--har with --workers: each worker sees its share; read GET /__mocktui/har")
+            return EXIT_USAGE
     try:
         collections = load_collections(
             settings.collection_paths, settings.env_file, dict(settings.variables)
@@ -296,6 +326,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             hint = "" if settings.state_file else " (scenarios are kept in the --state file)"
             fail(f"{where}{exc.message}{hint}")
             return EXIT_USAGE
+    if args.store is not None:
+        from mocktui.store import StoreUnavailable, open_store, probe
+
+        try:
+            probe(args.store)
+        except StoreUnavailable as exc:
+            fail(f"--store {exc}")
+            return EXIT_RUNTIME
+        if args.workers == 1:
+            open_store(engine, args.store)
     from mocktui.server.serve import BindError, bind_socket  # Quart and Hypercorn: not for check
 
     try:
@@ -304,6 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(f"{exc.strerror}")
         return EXIT_RUNTIME
     try:
+        if args.workers > 1:
+            from mocktui.server.workers import run_workers
+
+            return run_workers(settings, args.store, args.workers, sock, notes, engine)
         if settings.headless:
             from mocktui.server.headless import run_headless
 
