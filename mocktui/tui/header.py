@@ -47,6 +47,13 @@ class StatusHeader(Widget):
         self.exposed = exposed and not private
         self.counts = counts
         self.problems = problems
+        self.store_away: str | None = None  # why the shared store (--store) is out of reach
+
+    def set_store(self, away: str | None) -> None:
+        """The shared store is out of reach (``away`` says why) or back (None)."""
+        if away != self.store_away:
+            self.store_away = away
+            self.refresh()
 
     def set_counts(self, counts: Counts) -> None:
         if counts != self.counts:
@@ -65,6 +72,8 @@ class StatusHeader(Widget):
         short_mode = "private" if self.private else "public"
         if self.exposed:
             mode, short_mode = "public on the network, no key!", "exposed!"
+        if self.store_away:
+            mode, short_mode = "store away: serving the local copy", "store away!"
         long_counts = (
             f"{c.endpoints:,} endpoints · {c.examples:,} examples · "
             f"{c.requests:,} requests · {c.misses:,} misses"
@@ -79,7 +88,7 @@ class StatusHeader(Widget):
             (short_mode, long_counts, mid_problems),
             (short_mode, short_counts, mid_problems),
         ]
-        if not self.private and not self.exposed:  # "public" says least: it goes first
+        if not self.private and not self.exposed and not self.store_away:  # says least: first
             tries.append(("", short_counts, mid_problems))
         tries += [
             (short_mode, short_counts, short_problems),
@@ -119,7 +128,13 @@ class StatusHeader(Widget):
         text.append(safe(self.url), "bold underline")
         if mode:
             text.append("  ")
-            style = "bold yellow" if self.private else "bold white on red" if self.exposed else ""
+            style = (
+                "bold white on red"
+                if self.exposed or self.store_away
+                else "bold yellow"
+                if self.private
+                else ""
+            )
             text.append(mode, style)
         if problems:
             text.append("  ")
