@@ -90,10 +90,11 @@ class StatusHeader(Widget):
         ]
         if not self.private and not self.exposed and not self.store_away:  # says least: first
             tries.append(("", short_counts, mid_problems))
+        least = short_mode if self.store_away else ""  # a store away is never left out
         tries += [
             (short_mode, short_counts, short_problems),
-            ("", short_counts, short_problems),
-            ("", short_counts, Text()),
+            (least, short_counts, short_problems),
+            (least, short_counts, Text()),
         ]
         for left_mode, counts, problems in tries:
             text = self._line(left_mode, counts, problems, width)
