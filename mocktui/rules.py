@@ -461,25 +461,26 @@ def parse_store(text: str) -> str:
     """``--store`` / ``MOCKTUI_STORE``: ``redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`` (or
     ``rediss://`` for TLS), given back normalized with its port and DB; else ValueError."""
     raw = text.strip()
+    given = repr(store_name(raw))  # a password is never repeated back
     scheme, sep, rest = raw.partition("://")
     if not sep or scheme.lower() not in ("redis", "rediss"):
-        raise ValueError(f"expected {STORE_FORM}, got {text!r}")
+        raise ValueError(f"expected {STORE_FORM}, got {given}")
     netloc, _, tail = rest.partition("/")
     path, qmark, _query = tail.partition("?")
     if qmark or "#" in tail:
-        raise ValueError(f"expected {STORE_FORM} without a query, got {text!r}")
+        raise ValueError(f"expected {STORE_FORM} without a query, got {given}")
     userinfo, at, hostport = netloc.rpartition("@")
     if hostport.startswith("["):  # [::1]:6379
         host, bracket, after = hostport[1:].partition("]")
         if not bracket or (after and not after.startswith(":")):
-            raise ValueError(f"expected {STORE_FORM}, got {text!r}")
+            raise ValueError(f"expected {STORE_FORM}, got {given}")
         port_text = after[1:] if after else ""
         shown = f"[{host}]"
     else:
         host, _, port_text = hostport.partition(":")
         shown = host
-    if not host or UNSAFE.search(host) or any(c in host for c in " /\\"):
-        raise ValueError(f"expected {STORE_FORM} with a host, got {text!r}")
+    if not host or UNSAFE.search(host) or any(c in host for c in " /\\?#"):
+        raise ValueError(f"expected {STORE_FORM} with a host, got {given}")
     port = 6379
     if port_text:
         value = whole_number(port_text, signed=False)

@@ -45,7 +45,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from mocktui.engine.events import EventBus, RequestEvent, Subscription
-from mocktui.engine.store import ControlStore, identity, serialize
+from mocktui.engine.store import ControlError, ControlStore, check_name, identity, serialize
 from mocktui.rules import store_name
 from mocktui.store import StoreUnavailable
 
@@ -128,6 +128,20 @@ def _pair(field: str) -> tuple[str, str] | None:
     except (ValueError, TypeError):
         return None
     return str(key), str(example)
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _named(name: str) -> bool:
+    try:
+        return check_name(name) == name
+    except ControlError:
+        return False
 
 
 def _same(a: list[Mapping[str, Any]], b: list[Mapping[str, Any]]) -> bool:
@@ -338,6 +352,8 @@ class RedisBackend:
         elif kind == "scenario":
             name = str(detail.get("scenario"))
             action = detail.get("action")
+            if not _named(name):
+                raise ValueError("not a scenario name")
             if action == "saved" and "controls" in message:
                 store.scenarios[name] = list(message["controls"])
             elif action == "deleted":
@@ -407,8 +423,12 @@ class RedisBackend:
             self._writes.popleft()
         raw_controls = await r.hgetall(K_CONTROLS)
         raw_scenarios = await r.hgetall(K_SCENARIOS)
-        controls = [json.loads(v) for v in raw_controls.values()]
-        scenarios = {name: json.loads(v) for name, v in raw_scenarios.items()}
+        controls = [c for c in map(_loads, raw_controls.values()) if isinstance(c, dict)]
+        scenarios = {
+            name: items
+            for name, items in ((n, _loads(v)) for n, v in raw_scenarios.items())
+            if isinstance(items, list) and _named(name)
+        }
         if scenarios != store.scenarios:
             store.scenarios = scenarios
         if not _same(controls, store.snapshot()):
@@ -549,7 +569,7 @@ class RedisBackend:
     def _publish(self, fields: Mapping[str, str]) -> None:
         try:
             event = RequestEvent.from_dict(json.loads(fields["e"]))
-        except (ValueError, KeyError, TypeError):
-            return
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return  # not an event mocktui wrote: left out
         traffic = self.traffic
         traffic.publish(replace(event, id=traffic.new_id()))
