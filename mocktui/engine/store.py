@@ -355,14 +355,17 @@ class ControlStore:
         now = serialize(control, self._identity[key], self._catalog[key]) if control else None
         if _settings(now) == _settings(item):
             return None
-        old_mode = control.mode if control else "auto"
+        old = (control.mode, control.pinned, control.stamp) if control else ("auto", None, 0)
         self._controls.pop(key, None)
         self.steering.discard(key)
         self.delayed.discard(key)
         if item is not None:
             self._apply_saved(key, item, [])
-        if self.mode(key) != old_mode or self.mode(key) in ("auto", "pinned"):
-            self._cursors.pop(key, None)
+        now_control = self._controls.get(key)
+        if now_control is not None and (now_control.mode, now_control.pinned) == old[:2]:
+            now_control.stamp = old[2]  # the mode is as it was: so is its place among modes
+        else:
+            self._cursors.pop(key, None)  # another mode: a sequential one starts afresh
         return key
 
     def save_scenario(self, name: str, source: str = "api") -> list[dict[str, Any]]:
