@@ -1152,7 +1152,7 @@ def print_report(report: Report, header: list[str]) -> None:
                   "; above ~10% the figures are suspect" if max(others) > 10 else ""))
 
 
-# -- 5. workers sharing a store (issue 12) -------------------------------------------------------
+# -- 6. workers sharing a store (issue 12) -------------------------------------------------------
 
 
 def bench_workers(load: Load, plan: Plan, work: Path, report: Report) -> None:
@@ -1164,7 +1164,7 @@ def bench_workers(load: Load, plan: Plan, work: Path, report: Report) -> None:
     says what a second worker buys here, not what it buys on a machine with cores to spare."""
     binary = shutil.which("redis-server")
     if binary is None:
-        report.goals.append(Goal("5  --workers 2 --store / one process", "not measured",
+        report.goals.append(Goal("6  --workers 2 --store / one process", "not measured",
                                  "information", None, "no redis-server on PATH"))
         return
     port = free_port()
@@ -1214,7 +1214,7 @@ def bench_workers(load: Load, plan: Plan, work: Path, report: Report) -> None:
                                                                     strict=True) if base["rps"])
 
     rps = {k: median(row["rps"] for row in rows) for k, rows in out.items()}
-    report.goals.append(Goal("5  --workers 2 --store / one process, c32", fmt(ratio("workers")),
+    report.goals.append(Goal("6  --workers 2 --store / one process, c32", fmt(ratio("workers")),
                              "information", None,
                              f"{fmt(rps['workers'], ',.0f')} vs {fmt(rps['one'], ',.0f')} req/s;"
                              " 2 cores, the load on one of them"))
