@@ -1152,6 +1152,78 @@ def print_report(report: Report, header: list[str]) -> None:
                   "; above ~10% the figures are suspect" if max(others) > 10 else ""))
 
 
+# -- 6. workers sharing a store (issue 12) -------------------------------------------------------
+
+
+def bench_workers(load: Load, plan: Plan, work: Path, report: Report) -> None:
+    """``mocktui --headless --workers 2 --store redis://`` against one process, same round.
+
+    One process runs as the other rows do (pinned to CPU 1, the load on CPU 0). The workers
+    are not pinned (they, redis-server and the load share both CPUs): on a 2-core machine the
+    load generator takes a core of its own, so two workers cannot get two cores; the figure
+    says what a second worker buys here, not what it buys on a machine with cores to spare."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        report.goals.append(Goal("6  --workers 2 --store / one process", "not measured",
+                                 "information", None, "no redis-server on PATH"))
+        return
+    port = free_port()
+    folder = work / "redis"
+    folder.mkdir(exist_ok=True)
+    redis = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no", "--dir", str(folder)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    store = f"redis://127.0.0.1:{port}/0"
+    one = headless_spec(key="one", label="one process")
+    stored = Spec("one-store", "one process --store", lambda p: [
+        *mocktui_command(), "--headless", "--port", str(p), "--store", store,
+        str(BENCH_COLLECTION)], lines=True, mocktui=True)
+    workers = Spec("workers", "--workers 2 --store", lambda p: [
+        *mocktui_command(), "--headless", "--port", str(p), "--workers", "2", "--store", store,
+        str(BENCH_COLLECTION)], lines=True, mocktui=True)
+    free = Pinning([], load.pin.load, "workers unpinned")
+    out: dict[str, list[dict[str, Any]]] = {"one": [], "one-store": [], "workers": []}
+    try:
+        time.sleep(0.2)
+        for r in range(plan.rounds):
+            for spec in (one, stored, workers):
+                report.quiet.wait()
+                pin = free if spec is workers else load.pin
+                server = Server(spec, work, pin)
+                try:
+                    server.wait_answer(TARGET, lambda s: 200 <= s < 300)
+                    if spec is workers:  # every worker up (the ready line waits for them)
+                        time.sleep(1.0)
+                    if plan.warmup:
+                        load.run(server, 32, plan.warmup)
+                    c32 = load.run(server, 32, plan.seconds)
+                    report.note_run(c32)
+                finally:
+                    server.stop()
+                out[spec.key].append({"round": r, "rps": c32.rps, "p99_ms": c32.p99_ms,
+                                      "cpu_us": c32.cpu_us, "errors": c32.errors + c32.non2xx})
+                print(f"  {spec.label:<32} c32 {c32.rps:7.0f} req/s  p99 {c32.p99_ms:6.2f} ms"
+                      f"  {c32.cpu_us:5.0f} µs/req (server CPU)", file=sys.stderr)
+    finally:
+        redis.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            redis.wait(5)
+
+    def ratio(key: str) -> float | None:
+        return median(row["rps"] / base["rps"] for row, base in zip(out[key], out["one"],
+                                                                    strict=True) if base["rps"])
+
+    rps = {k: median(row["rps"] for row in rows) for k, rows in out.items()}
+    report.goals.append(Goal("6  --workers 2 --store / one process, c32", fmt(ratio("workers")),
+                             "information", None,
+                             f"{fmt(rps['workers'], ',.0f')} vs {fmt(rps['one'], ',.0f')} req/s;"
+                             " 2 cores, the load on one of them"))
+    report.goals.append(Goal("   one process --store / one process, c32",
+                             fmt(ratio("one-store")), "information", None,
+                             f"{fmt(rps['one-store'], ',.0f')} req/s: the cost of sharing"))
+    report.raw["workers"] = out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -1164,7 +1236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, help="memory: RSS after this many requests")
     parser.add_argument("--no-peers", action="store_true", help="leave out Prism and Mockoon")
     parser.add_argument("--only", nargs="+", choices=("servers", "size", "commercetools",
-                                                      "memory"), help="run only these parts")
+                                                      "memory", "workers"),
+                        help="run only these parts")
     parser.add_argument("--loader", choices=("auto", "python"), default="auto",
                         help="auto: wrk (installed with apt-get if missing), else Python")
     parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset")
@@ -1190,7 +1263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 plan.peers and not args.no_peers, plan.key_presses,
                 plan.quiet if args.quiet is None else args.quiet,
                 plan.quiet_wait if args.quiet_wait is None else args.quiet_wait)
-    parts = set(args.only or ("servers", "size", "commercetools", "memory"))
+    parts = set(args.only or ("servers", "size", "commercetools", "memory", "workers"))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mocktui-users-") as tmp:
         work = Path(tmp)
@@ -1224,6 +1297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 bench_commercetools(load, plan, work, report)
             if "memory" in parts:
                 bench_memory(load, plan, work, report)
+            if "workers" in parts:
+                bench_workers(load, plan, work, report)
         except RuntimeError as exc:
             print(f"users.py: cannot measure: {exc}", file=sys.stderr)
             return 2

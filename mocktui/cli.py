@@ -32,8 +32,10 @@ from mocktui.rules import (
     parse_max_body,
     parse_port,
     parse_seed,
+    parse_store,
     parse_timeout,
     parse_upstream,
+    parse_workers,
     terminal_safe,
 )
 
@@ -203,6 +205,20 @@ def parser() -> argparse.ArgumentParser:
         "--record-to",
         metavar="FILE",
         help="write the collection with the saved examples to FILE instead of in place",
+    )
+    p.add_argument(
+        "--store",
+        metavar="URL",
+        type=_option(parse_store),
+        help="share controls, counts and traffic with other mocktui processes through Redis: "
+        "redis://HOST:PORT/DB",
+    )
+    p.add_argument(
+        "--workers",
+        metavar="N",
+        type=_option(parse_workers),
+        default=1,
+        help="headless: serve with N worker processes on one port (N > 1 needs --store)",
     )
     p.add_argument("--version", action="version", version=f"mocktui {__version__}")
     return p
@@ -383,6 +399,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         fail(problem)
         return EXIT_USAGE
+    if args.workers > 1:
+        if not args.headless:
+            fail("--workers: several worker processes serve headless only: add --headless")
+            return EXIT_USAGE
+        if args.store is None:
+            fail(
+                f"--workers {args.workers}: the workers must share one control store: add "
+                "--store redis://HOST:PORT/DB (else a pin would apply to one worker in "
+                f"{args.workers})"
+            )
+            return EXIT_USAGE
+        if args.har:
+            fail("--har with --workers: each worker sees its share; read GET /__mocktui/har")
+            return EXIT_USAGE
+        if args.upstream is not None:
+            fail("--upstream with --workers: proxy and record run in one process; drop --workers")
+            return EXIT_USAGE
     try:
         collections = load_collections(
             settings.collection_paths, settings.env_file, dict(settings.variables)
@@ -422,6 +455,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ConfigError, NoTerminal) as exc:
             fail(str(exc))
             return EXIT_USAGE
+    if args.store is not None:
+        from mocktui.store import StoreUnavailable, open_store, probe
+
+        try:
+            probe(args.store)
+        except StoreUnavailable as exc:
+            fail(f"--store {exc}")
+            return EXIT_RUNTIME
+        if args.workers == 1:
+            open_store(engine, args.store)
     from mocktui.server.serve import BindError, bind_socket  # Quart and Hypercorn: not for check
 
     try:
@@ -430,6 +473,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(f"{exc.strerror}")
         return EXIT_RUNTIME
     try:
+        if args.workers > 1:
+            from mocktui.server.workers import run_workers
+
+            return run_workers(settings, args.store, args.workers, sock, notes, engine)
         if settings.headless:
             from mocktui.server.headless import run_headless
 

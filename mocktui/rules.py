@@ -532,3 +532,69 @@ def mask_query(query: str) -> str:
             parts[i] = f"{name}={MASK}"
             masked = True
     return "&".join(parts) if masked else query
+
+
+# -- the shared store (--store, MOCKTUI_STORE) and workers ------------------------------------
+
+STORE_FORM = "redis://HOST:PORT/DB"
+MAX_WORKERS = 64
+
+
+def parse_store(text: str) -> str:
+    """``--store`` / ``MOCKTUI_STORE``: ``redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`` (or
+    ``rediss://`` for TLS), given back normalized with its port and DB; else ValueError."""
+    raw = text.strip()
+    given = repr(store_name(raw))  # a password is never repeated back
+    scheme, sep, rest = raw.partition("://")
+    if not sep or scheme.lower() not in ("redis", "rediss"):
+        raise ValueError(f"expected {STORE_FORM}, got {given}")
+    netloc, _, tail = rest.partition("/")
+    path, qmark, _query = tail.partition("?")
+    if qmark or "#" in tail:
+        raise ValueError(f"expected {STORE_FORM} without a query, got {given}")
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):  # [::1]:6379
+        host, bracket, after = hostport[1:].partition("]")
+        if not bracket or (after and not after.startswith(":")):
+            raise ValueError(f"expected {STORE_FORM}, got {given}")
+        port_text = after[1:] if after else ""
+        shown = f"[{host}]"
+    else:
+        host, _, port_text = hostport.partition(":")
+        shown = host
+    if not host or UNSAFE.search(host) or any(c in host for c in " /\\?#"):
+        raise ValueError(f"expected {STORE_FORM} with a host, got {given}")
+    port = 6379
+    if port_text:
+        value = whole_number(port_text, signed=False)
+        if value is None or not 1 <= value <= 65535:
+            raise ValueError(f"the port must be from 1 to 65535, got {port_text!r}")
+        port = value
+    db = 0
+    if path.strip("/"):
+        value = whole_number(path.strip("/"), signed=False)
+        if value is None or value > 10_000:
+            raise ValueError(f"the DB must be a number (0, 1, ...), got {path.strip('/')!r}")
+        db = value
+    auth = f"{userinfo}@" if at else ""
+    return f"{scheme.lower()}://{auth}{shown}:{port}/{db}"
+
+
+def store_name(url: str) -> str:
+    """A store URL as it may be shown: without its password."""
+    scheme, _, rest = url.partition("://")
+    userinfo, at, hostport = rest.rpartition("@")
+    if not at:
+        return url
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user + ':' if user else ''}{MASK}@{hostport}"
+
+
+def parse_workers(text: str) -> int:
+    """``--workers``: 1 to MAX_WORKERS processes, else ValueError."""
+    value = whole_number(text, signed=False)
+    if value is None:
+        raise ValueError(f"expected a number of worker processes, got {text!r}")
+    if not 1 <= value <= MAX_WORKERS:
+        raise ValueError(f"must be from 1 to {MAX_WORKERS}, got {value}")
+    return value

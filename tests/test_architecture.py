@@ -11,7 +11,18 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mocktui"
 
 # layer -> imports it must never make
 FORBIDDEN = {
-    "engine": ("textual", "quart", "hypercorn", "mocktui.server", "mocktui.tui", "mocktui.cli"),
+    "engine": (
+        "textual",
+        "quart",
+        "hypercorn",
+        "redis",
+        "mocktui.store",
+        "mocktui.server",
+        "mocktui.tui",
+        "mocktui.cli",
+    ),
+    # The shared stores sit between the engine and the server: tui -> server -> store -> engine.
+    "store": ("textual", "quart", "hypercorn", "mocktui.server", "mocktui.tui", "mocktui.cli"),
     "postman": (
         "textual",
         "quart",
@@ -57,3 +68,17 @@ def test_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "bad.py"
     sample.write_text("from textual.app import App\nimport quart.json\n")
     assert imports(sample) == {"textual.app", "quart.json"}
+
+
+def test_the_default_path_does_not_import_redis() -> None:
+    # The in-process store is the default: the Redis client is imported only for --store.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mocktui.cli, mocktui.server.app, mocktui.server.runtime, "
+        "mocktui.server.asgi, mocktui.tui.app; "
+        "print(sorted(m for m in sys.modules if m == 'redis' or m.startswith('redis.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -143,5 +143,7 @@ class Actions:
 
     def clear_traffic(self, source: str = "api") -> str:
         self.engine.bus.clear()
+        if self.engine.traffic is not self.engine.bus:  # every replica's (a shared store)
+            self.engine.traffic.clear()
         self.store.announce("clear", None, source, {})
         return "traffic cleared"

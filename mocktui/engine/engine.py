@@ -183,6 +183,9 @@ class MockEngine:
         self.settings = settings or EngineSettings()
         self.store = store or ControlStore(self.settings.seed)
         self.bus = bus or EventBus(self.settings.history)
+        # What the dashboard and the control API show: this process's events, or every
+        # replica's when a shared store (mocktui.store) replaces it with the shared stream.
+        self.traffic: EventBus = self.bus
         self.dynamic = DynamicVariables(self.settings.seed)
         self.attach_report: list[str] = []  # controls re-attached or left over by the last load
         key = self.settings.api_key

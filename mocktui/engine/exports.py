@@ -22,7 +22,7 @@ def json_bytes(document: object) -> bytes:
 
 def har_bytes(engine: MockEngine, base_url: str | None = None) -> bytes:
     """Every request event the engine keeps, as a HAR 1.2 document."""
-    events = [e.to_dict(explanation=False) for e in engine.bus.since(0)[0]]
+    events = [e.to_dict(explanation=False) for e in engine.traffic.since(0)[0]]
     return json_bytes(har_document(events, creator_version=__version__, base_url=base_url))
 
 

@@ -21,14 +21,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from mocktui.postman.model import Endpoint, Example
 from mocktui.rules import MAX_DELAY_MS, UNSAFE, valid_delay
 
 MODES = ("auto", "pinned", "sequential", "random")
 CYCLED_MODES = ("auto", "sequential", "random")  # what `m` walks through
-SOURCES = ("keys", "palette", "api", "state", "scenario", "reload", "test")
+SOURCES = ("keys", "palette", "api", "state", "scenario", "reload", "test", "store")
 
 
 class ControlError(ValueError):
@@ -49,18 +49,39 @@ class Change:
     source: str  # who wrote it: keys, palette, api, state, scenario, reload ...
     generation: int
     detail: Mapping[str, Any] = field(default_factory=dict)
+    origin: str = ""  # the replica that wrote it, when another process did (shared store)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "kind": self.kind,
             "endpoint": self.endpoint_key,
             "source": self.source,
             "generation": self.generation,
             **self.detail,
         }
+        if self.origin:
+            out["replica"] = self.origin
+        return out
 
 
 Listener = Callable[[Change], None]
+
+
+class StoreBackend(Protocol):
+    """Where the controls are shared beyond this process (``mocktui.store``: Redis).
+
+    Without one (the default) the store is the whole truth, in this process. With one, the
+    store is the local copy every request reads: the backend hears every change through the
+    listeners and shares it, writes the other processes' changes back with ``put_control`` and
+    ``restore(..., origin=...)``, and is told of every request counted, to send in batches.
+    Nothing here waits on it."""
+
+    name: str  # where, for messages (the URL without its password)
+    away: str | None  # why the shared store cannot be reached now; None when it can
+
+    def counted(self, endpoint_key: str | None, example_id: str | None) -> None: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
 
 
 @dataclass(slots=True)
@@ -126,6 +147,7 @@ class ControlStore:
         self.misses = 0
         self.hits: dict[str, int] = {}
         self.served: dict[tuple[str, str], int] = {}
+        self.backend: StoreBackend | None = None  # None: in this process only (the default)
 
     # -- the endpoints the controls refer to ----------------------------------------------------
 
@@ -302,16 +324,18 @@ class ControlStore:
         ]
         return [*out, *self.orphans]
 
-    def restore(self, controls: Iterable[Mapping[str, Any]], source: str = "state") -> list[str]:
+    def restore(
+        self, controls: Iterable[Mapping[str, Any]], source: str = "state", origin: str = ""
+    ) -> list[str]:
         """Replace every control with these (serialized) ones; lines about those that did not
-        attach as saved."""
+        attach as saved. ``origin``: the replica that made the change (a shared store)."""
         self._controls.clear()
         self._cursors.clear()
         self.steering.clear()
         self.delayed.clear()
         self.orphans = []
         lines = self._adopt(list(controls), source)
-        self.announce("restore", None, source, {})
+        self.announce("restore", None, source, {}, origin)
         return lines
 
     def overwrite(self, key: str, item: Mapping[str, Any], source: str = "api") -> list[str]:
@@ -326,6 +350,35 @@ class ControlStore:
         self._apply_saved(key, item, lines)
         self.announce("restore", key, source, {})
         return lines
+    def put_control(self, item: Mapping[str, Any] | None, ident: Mapping[str, Any]) -> str | None:
+        """Set one endpoint's controls to a serialized control (None: the defaults), as another
+        process wrote them (a shared store): found by key, else method, path and name, as the
+        state file's are. Returns the key it landed on (None when nothing changed); the caller
+        announces the change, with its origin."""
+        key = self._find(ident)
+        if key is None:
+            match = [o for o in self.orphans if (o.get("endpoint") or {}) == dict(ident)]
+            for orphan in match:
+                self.orphans.remove(orphan)
+            if item is not None:
+                self.orphans.append(dict(item))
+            return None
+        control = self._controls.get(key)
+        now = serialize(control, self._identity[key], self._catalog[key]) if control else None
+        if _settings(now) == _settings(item):
+            return None
+        old = (control.mode, control.pinned, control.stamp) if control else ("auto", None, 0)
+        self._controls.pop(key, None)
+        self.steering.discard(key)
+        self.delayed.discard(key)
+        if item is not None:
+            self._apply_saved(key, item, [])
+        now_control = self._controls.get(key)
+        if now_control is not None and (now_control.mode, now_control.pinned) == old[:2]:
+            now_control.stamp = old[2]  # the mode is as it was: so is its place among modes
+        else:
+            self._cursors.pop(key, None)  # another mode: a sequential one starts afresh
+        return key
 
     def save_scenario(self, name: str, source: str = "api") -> list[dict[str, Any]]:
         name = check_name(name)
@@ -389,6 +442,8 @@ class ControlStore:
     def count(self, endpoint_key: str | None, example_id: str | None) -> None:
         """One request answered (by this example) or missed (no example)."""
         self.requests += 1
+        if self.backend is not None:  # a shared store: sent in a batch, later
+            self.backend.counted(endpoint_key, example_id)
         if endpoint_key is None or example_id is None:
             self.misses += 1
             return
@@ -489,11 +544,25 @@ class ControlStore:
             control.delay_ms = delay
         self._settle(key, control)
 
-    def announce(self, kind: str, key: str | None, source: str, detail: Mapping[str, Any]) -> None:
+    def announce(
+        self,
+        kind: str,
+        key: str | None,
+        source: str,
+        detail: Mapping[str, Any],
+        origin: str = "",
+    ) -> None:
         self.generation += 1
-        change = Change(kind, key, source, self.generation, detail)
+        change = Change(kind, key, source, self.generation, detail, origin)
         for listener in list(self.listeners):
             listener(change)
+
+
+def _settings(item: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A serialized control without its endpoint's identity (to compare two of them)."""
+    if not item:
+        return {"mode": "auto"}
+    return {k: v for k, v in item.items() if k != "endpoint"}
 
 
 def identity(endpoint: Endpoint) -> dict[str, Any]:

@@ -14,9 +14,13 @@ Variables (all optional; no collection means the bundled demo):
     MOCKTUI_NO_CORS       true/on/yes/1 to turn CORS off
     MOCKTUI_SEED          seed for dynamic variables
     MOCKTUI_MAX_BODY      bytes of request body accepted (default 10485760, 10 MiB; 413 beyond)
+    MOCKTUI_STORE         redis://HOST:PORT/DB: share controls, counts and traffic (below)
 
-Each worker process has its own engine: pins and other controls set through one worker's
-control API apply to that worker only.
+Each worker process has its own engine. Without MOCKTUI_STORE, pins and other controls set
+through one worker's control API apply to that worker only; with it, every worker (and every
+replica on other machines given the same store) shares them, through Redis: the store is
+connected at the ASGI lifespan's startup (an ASGI server without lifespan support serves from
+the local copy only).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from mocktui.rules import (
     parse_header_names,
     parse_max_body,
     parse_seed,
+    parse_store,
 )
 from mocktui.server.app import MockASGI, create_app
 
@@ -75,7 +80,8 @@ def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
     """The app for these environment variables (``os.environ`` when None)."""
     env = os.environ if env is None else env
     collections = [p for p in env.get("MOCKTUI_COLLECTIONS", "").split(os.pathsep) if p.strip()]
-    return create_app(
+    store = _parsed(env, "MOCKTUI_STORE", parse_store, None)
+    app = create_app(
         *collections,
         env=env.get("MOCKTUI_ENV") or None,
         variables=_parsed(env, "MOCKTUI_VARS", _variables, {}),
@@ -87,6 +93,19 @@ def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
         seed=_parsed(env, "MOCKTUI_SEED", parse_seed, None),
         max_body=_parsed(env, "MOCKTUI_MAX_BODY", parse_max_body, DEFAULT_MAX_BODY),
     )
+    if store is not None:
+        _share(app, store)
+    return app
+
+
+def _share(app: MockASGI, store: str) -> None:
+    """Keep the app's controls, counts and traffic in the shared store from the lifespan's
+    startup to its shutdown."""
+    from mocktui.store import open_store
+
+    backend = open_store(app.engine, store)
+    app.quart.before_serving(backend.start)  # type: ignore[attr-defined]
+    app.quart.after_serving(backend.stop)  # type: ignore[attr-defined]
 
 
 app = app_from_env()

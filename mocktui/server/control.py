@@ -160,7 +160,8 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
     async def traffic() -> Any:
         since = _int_arg("since", 0, 0, 2**62)
         limit = _int_arg("limit", 100, 1, TRAFFIC_LIMIT)
-        events, cursor, lost = engine.bus.since(since, limit)
+        await _shared_ready(engine)
+        events, cursor, lost = engine.traffic.since(since, limit)
         return jsonify(
             {
                 "events": [e.to_dict() for e in events],
@@ -171,7 +172,8 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
 
     @bp.get("/har")
     async def har() -> Any:
-        events = [e.to_dict(explanation=False) for e in engine.bus.since(0)[0]]
+        await _shared_ready(engine)
+        events = [e.to_dict(explanation=False) for e in engine.traffic.since(0)[0]]
         document = har_document(events, creator_version=__version__, base_url=request.host_url)
         return jsonify(document)
 
@@ -261,6 +263,14 @@ def control_blueprint(engine: MockEngine, closing: asyncio.Event | None = None) 
     return bp
 
 
+async def _shared_ready(engine: MockEngine) -> None:
+    """With a shared store, the traffic is every replica's, read from the shared stream: wait
+    (briefly) for its recent history before the first answer."""
+    ready = getattr(engine.traffic, "ready", None)
+    if ready is not None:
+        await ready()
+
+
 def _sse(kind: str, data: Any, event_id: int | None = None) -> bytes:
     head = f"id: {event_id}\n" if event_id is not None else ""
     return f"{head}event: {kind}\ndata: {json.dumps(data, ensure_ascii=True)}\n\n".encode()
@@ -283,7 +293,8 @@ async def _stream(engine: MockEngine, closing: asyncio.Event) -> AsyncIterator[b
     """Server-Sent Events: ``request`` per request event, ``control`` per control change,
     ``dropped`` when this reader fell behind the ring (it never slows the mock: the ring moves
     on and the reader is told how many it missed)."""
-    subscription = engine.bus.subscribe()
+    bus = engine.traffic  # every replica's events when the store is shared
+    subscription = bus.subscribe()
     changes: deque[dict[str, Any]] = deque()
     lost_changes = 0
     wake = subscription.wakeup
@@ -318,7 +329,7 @@ async def _stream(engine: MockEngine, closing: asyncio.Event) -> AsyncIterator[b
                 yield _sse("dropped", {"dropped": reported, **counts})
             if batch:
                 yield b"".join(_sse("request", e.to_dict(), e.id) for e in batch)
-            if subscription.cursor < engine.bus.next_id or changes:
+            if subscription.cursor < bus.next_id or changes:
                 wake.set()  # more waiting: go round again without sleeping
     finally:
         with contextlib.suppress(ValueError):

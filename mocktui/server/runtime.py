@@ -91,6 +91,9 @@ class Runtime:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, handler, sig)
         watcher = None
+        backend = self.engine.store.backend  # a shared store (--store): in step before serving
+        if backend is not None:
+            await backend.start()
         self.server = asyncio.create_task(
             serve(self.app, self.sock, self.shutdown, self.logger), name="mocktui server"
         )
@@ -121,6 +124,8 @@ class Runtime:
                 await self.recorder.flush()  # examples saved in the last moments are written
             if self.app.upstream is not None:
                 await self.app.upstream.aclose()
+            if backend is not None:
+                await backend.stop()  # the last counts and events go out
             if not front_task.done():
                 # The front end is told to finish by the shutdown event (headless) or exits by
                 # itself (the dashboard); give it a moment, then cancel.

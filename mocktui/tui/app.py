@@ -256,6 +256,9 @@ class MockTUI(App[int]):
             self.check_problems()
         self._header.set_counts(self._counts())
         self._header.set_connection(self.backend.connection())
+        store_status = getattr(self.backend, "store_status", None)  # a shared store (--store)
+        if store_status is not None:
+            self._header.set_store(store_status())
         self._notify_logs()
 
     def _notify_logs(self) -> None:

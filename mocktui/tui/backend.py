@@ -116,7 +116,7 @@ class LocalBackend:
         return self.engine.skipped_report()
 
     def subscribe(self) -> EventFeed:
-        return self.engine.bus.subscribe(from_start=True)
+        return self.engine.traffic.subscribe(from_start=True)
 
     def listen(self, listener: ChangeListener) -> None:
         self.engine.store.listeners.append(listener)
@@ -134,6 +134,11 @@ class LocalBackend:
 
     def connection(self) -> str | None:
         return None  # the engine is in this process: always there
+    def store_status(self) -> str | None:
+        """Why the shared store (``--store``) cannot be reached now; None when it can (or when
+        there is none)."""
+        backend = self.engine.store.backend
+        return backend.away if backend is not None else None
 
     def problems(self) -> list[Finding]:
         """What ``mocktui check`` finds in the collections served now (it runs the matcher for

@@ -51,6 +51,13 @@ class StatusHeader(Widget):
         self.delay_ms = delay_ms  # --delay: every answer waits this long (shown as "+250 ms")
         self.broken: str | None = None  # a collection file that failed to reload, until it loads
         self.connection: str | None = None  # attached elsewhere and lost: "disconnected ..."
+        self.store_away: str | None = None  # why the shared store (--store) is out of reach
+
+    def set_store(self, away: str | None) -> None:
+        """The shared store is out of reach (``away`` says why) or back (None)."""
+        if away != self.store_away:
+            self.store_away = away
+            self.refresh()
 
     def set_counts(self, counts: Counts) -> None:
         if counts != self.counts:
@@ -81,6 +88,8 @@ class StatusHeader(Widget):
         short_mode = "private" if self.private else "public"
         if self.exposed:
             mode, short_mode = "public on the network, no key!", "exposed!"
+        if self.store_away:
+            mode, short_mode = "store away: serving the local copy", "store away!"
         long_counts = (
             f"{_n(c.endpoints, 'endpoint')} · {_n(c.examples, 'example')} · "
             f"{_n(c.requests, 'request')} · {_n(c.misses, 'miss', 'misses')}"
@@ -95,12 +104,13 @@ class StatusHeader(Widget):
             (short_mode, long_counts, mid_problems),
             (short_mode, short_counts, mid_problems),
         ]
-        if not self.private and not self.exposed:  # "public" says least: it goes first
+        if not self.private and not self.exposed and not self.store_away:  # says least: first
             tries.append(("", short_counts, mid_problems))
+        least = short_mode if self.store_away else ""  # a store away is never left out
         tries += [
             (short_mode, short_counts, short_problems),
-            ("", short_counts, short_problems),
-            ("", short_counts, self._marks()),
+            (least, short_counts, short_problems),
+            (least, short_counts, self._marks()),
         ]
         if self.connection:  # a lost connection says so before the counts go
             tries.append(("", "", Text()))
@@ -182,7 +192,13 @@ class StatusHeader(Widget):
             text.append(f" {safe(self.connection)} ", "bold white on red")
         if mode:
             text.append("  ")
-            style = "bold yellow" if self.private else "bold white on red" if self.exposed else ""
+            style = (
+                "bold white on red"
+                if self.exposed or self.store_away
+                else "bold yellow"
+                if self.private
+                else ""
+            )
             text.append(mode, style)
         if problems:
             text.append("  ")
