@@ -44,7 +44,7 @@ async def test_the_dashboard_shows_requests_served_by_another_process(
             redis_server.kill()
             await wait_for(pilot, lambda: header.store_away is not None, timeout=10)
             await pilot.pause(0.05)
-            assert "store away!" in screen_text(app)  # at 120 columns, with the problems
+            assert "store away: serving the local copy" in screen_text(app)  # at 120 columns
             redis_server.start()
             await wait_for(pilot, lambda: header.store_away is None, timeout=10)
             await pilot.pause(0.05)
