@@ -28,6 +28,8 @@ class FlashLine(Static):
         height: 1;
         padding: 0 1;
         display: none;
+        text-wrap: nowrap;  /* one line: the end is cut with an ellipsis, never wrapped away */
+        text-overflow: ellipsis;
         color: $text;
         background: $boost;
     }
