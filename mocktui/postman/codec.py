@@ -42,6 +42,7 @@ def _request(spec: RequestSpec) -> dict[str, Any]:
         "body": spec.body,
         "problem": spec.problem,
         "host": spec.host,
+        "scheme": spec.scheme,
     }
 
 
@@ -183,6 +184,7 @@ def _read_request(data: object, where: str) -> RequestSpec:
         body=r.opt_text("body"),
         problem=r.opt_text("problem"),
         host=r.text("host"),
+        scheme=r.text("scheme"),
     )
 
 

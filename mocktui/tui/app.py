@@ -325,12 +325,13 @@ class MockTUI(App[int]):
         self._apply_tree()
         if self.tree_shown:
             tree.focus()
-        elif len(self._table.shown) != len(self.backend.endpoints):
+            self.query_one("#flash", FlashLine).hide()  # a flash about hiding it is old news
+        elif len(self._table.base) != len(self.backend.endpoints):
             # A folder narrowing the user can no longer see: the next key would act on a list
-            # chosen in a hidden tree. Show every endpoint again, the cursor where it was.
+            # chosen in a hidden tree. Lift it (a "/" filter stays: it shows in the border).
             self._table.show(self.backend.endpoints)
             self._table.border_title = "Endpoints"
-            self.flash("the collections tree is hidden: every endpoint is listed again")
+            self.flash("the collections tree is hidden: the folder's narrowing is lifted")
 
     # -- panels talking to each other -------------------------------------------------------------
 

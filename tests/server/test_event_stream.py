@@ -213,11 +213,12 @@ async def test_stream_carries_requests_and_controls_in_order(pm) -> None:
             # A burst without waiting: every one arrives, once, oldest first; controls made in
             # the middle of it arrive too, in their own order.
             burst = [client.get("/a", params={"n": str(n)}) for n in range(40)]
-            changes = [
-                client.post("/__mocktui/endpoints/ep-a/mode", json={"mode": m})
-                for m in ("sequential", "random", "auto")
-            ]
-            await asyncio.gather(*burst[:20], *changes, *burst[20:])
+
+            async def changes() -> None:  # one after another: their order is what is tested
+                for mode in ("sequential", "random", "auto"):
+                    await client.post("/__mocktui/endpoints/ep-a/mode", json={"mode": mode})
+
+            await asyncio.gather(*burst[:20], changes(), *burst[20:])
             requests, controls = [], []
             while len(requests) < 40 or len(controls) < 3:
                 item = await reader.next()

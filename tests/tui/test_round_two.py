@@ -28,7 +28,6 @@ from .conftest import screen_text, wait_for
 from .test_dashboard import row_text, traffic_lines, users_key
 
 MakeApp = Callable[..., MockTUI]
-SHARED = Path(__file__).parents[3] / "shared" / "collections"
 
 
 def send(engine: MockEngine, path: str, query: str = "", method: str = "GET") -> None:
@@ -82,10 +81,10 @@ def test_traffic_columns_keep_status_and_took_with_its_unit(width: int) -> None:
     assert header_text(cols).plain.endswith("Took")
 
 
-async def test_80x24_with_the_tree_keeps_on_and_took_on_long_real_paths() -> None:
-    paypal = SHARED / "paypal-partner-apis.postman_collection.json"
-    if not paypal.exists():
-        pytest.skip(f"{paypal} not found")
+async def test_80x24_with_the_tree_keeps_on_and_took_on_long_real_paths(
+    shared_file: Callable[[str], Path],
+) -> None:
+    paypal = shared_file("paypal-partner-apis.postman_collection.json")
     engine = build_engine([str(paypal)], seed=1)
     long = max(engine.endpoints, key=lambda ep: len(ep.display_path))
     app = MockTUI(engine, url=URL, tz=TZ)
@@ -180,7 +179,7 @@ async def test_the_traffic_title_says_1_request(make_app: MakeApp) -> None:
         send(app.backend.engine, "/users")  # type: ignore[attr-defined]
         await wait_for(pilot, lambda: app.query_one(TrafficView).total == 1)
         await pilot.pause()
-        assert "1 request ─" in lines(app)[-2]
+        assert "─ 1 request · " in lines(app)[-2]  # not "1 requests"
         assert "1 request · 0 misses" in lines(app)[0]
 
 
@@ -243,6 +242,11 @@ async def test_hiding_the_tree_clears_a_folder_narrowing(make_app: MakeApp) -> N
         assert not app.query_one(CollectionsTree).display
         assert len(table.shown) == 8 and table.row_count == 8
         assert str(table.border_title) == "Endpoints"
+        flash = app.query_one("#flash", FlashLine)
+        assert flash.message == "the collections tree is hidden: the folder's narrowing is lifted"
+        await pilot.press("t")  # the tree back: the flash about hiding it goes
+        assert app.query_one(CollectionsTree).display
+        assert not flash.display and flash.message == ""
 
 
 async def test_the_global_delay_shows_in_the_header() -> None:
