@@ -98,7 +98,11 @@ def _auto_pick(engine: MockEngine, endpoint: Endpoint) -> dict[str, Any] | None:
     if saved is not None and example_path(endpoint) is not None:
         tries.insert(0, (saved.method, saved.path, saved.query))
     for method, path, query in tries:
-        entry = engine.matcher.match(MatchRequest(method.upper(), path or "/", query)).entry
+        match = engine.matcher.match(MatchRequest(method.upper(), path or "/", query))
+        entry = match.entry
+        pinned = _pinned_elsewhere(engine, match, method.upper(), path or "/")
+        if pinned is not None:
+            entry = pinned
         if entry is not None:
             example = entry.example
             return {
@@ -107,6 +111,29 @@ def _auto_pick(engine: MockEngine, endpoint: Endpoint) -> dict[str, Any] | None:
                 "name": example.name,
                 "endpoint": entry.endpoint.key,
             }
+    return None
+
+
+def _pinned_elsewhere(engine: MockEngine, match: Any, method: str, path: str) -> Any:
+    """The entry a pin on another endpoint this request reaches would answer with (spec §7:
+    the most recently set mode among the reached ones decides), when that mode is a pin; None
+    otherwise. A sequential or random mode there is not run here (it would move its cursor)."""
+    store = engine.store
+    if not store.steering or match.explicit:
+        return None
+    reached = engine._reached(match, method, path)
+    eligible = engine._eligible(match, method)
+    ranked = sorted((store.control(k).stamp, k) for k in reached if k in store.steering)
+    for _stamp, key in reversed(ranked):
+        control = store.control(key)
+        examples = eligible(key)
+        if not examples:
+            continue
+        if control.mode != "pinned":
+            return None
+        chosen = next((ex for ex in examples if ex.id == control.pinned), None)
+        if chosen is not None:
+            return engine.index.by_endpoint_id[key, chosen.id]
     return None
 
 
