@@ -208,19 +208,28 @@ def header_text(cols: Columns) -> Text:
     return line
 
 
-def row_text(event: RequestEvent, cols: Columns, tz: tzinfo | None) -> Text:
-    line = Text(" ", end="")
-    stamp = datetime.fromtimestamp(event.time, tz).strftime("%H:%M:%S")
+def _lead(
+    item: RequestEvent | InFlight, cols: Columns, tz: tzinfo | None, style: str = ""
+) -> Text:
+    """A row's first cells, the same for an answered request and a pending one: time, method,
+    path with its query."""
+    line = Text(" ", style=style, end="")
+    stamp = datetime.fromtimestamp(item.time, tz).strftime("%H:%M:%S")
     line.append_text(_cell(Text(stamp, style="dim", end=""), cols.time))
     line.append(" ")
-    method = safe(event.method)
+    method = safe(item.method)
     line.append_text(_cell(Text(method, style=method_style(method), end=""), cols.method))
     line.append(" ")
-    path = Text(safe(event.path), end="")
-    if event.query:
-        path.append("?" + safe(event.query), "dim")
+    path = Text(safe(item.path), end="")
+    if item.query:
+        path.append("?" + safe(item.query), "dim")
     line.append_text(_cell(path, cols.path))
     line.append(" ")
+    return line
+
+
+def row_text(event: RequestEvent, cols: Columns, tz: tzinfo | None) -> Text:
+    line = _lead(event, cols, tz)
     line.append_text(_cell(Text(str(event.status), status_style(event.status), end=""), 3))
     line.append(" ")
     label, style = answered_by(event)
@@ -234,18 +243,7 @@ def row_text(event: RequestEvent, cols: Columns, tz: tzinfo | None) -> Text:
 
 def pending_text(pending: InFlight, cols: Columns, tz: tzinfo | None) -> Text:
     """A request that arrived and waits out a delay: shown at once, completed when answered."""
-    line = Text(" ", style="italic", end="")
-    stamp = datetime.fromtimestamp(pending.time, tz).strftime("%H:%M:%S")
-    line.append_text(_cell(Text(stamp, style="dim", end=""), cols.time))
-    line.append(" ")
-    method = safe(pending.method)
-    line.append_text(_cell(Text(method, style=method_style(method), end=""), cols.method))
-    line.append(" ")
-    path = Text(safe(pending.path), end="")
-    if pending.query:
-        path.append("?" + safe(pending.query), "dim")
-    line.append_text(_cell(path, cols.path))
-    line.append(" ")
+    line = _lead(pending, cols, tz, style="italic")
     line.append_text(_cell(Text("…", style="bold yellow", end=""), 3))
     line.append(" ")
     label = "pending · " + safe(pending.example_name or "no match")
