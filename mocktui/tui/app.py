@@ -201,8 +201,16 @@ class MockTUI(App[int]):
         # Every change, by key, palette, control API or scenario; redrawn on the next poll.
         if change.endpoint_key is None:
             self._all_dirty = True
-        else:
-            self._dirty.add(change.endpoint_key)
+            return
+        self._dirty.add(change.endpoint_key)
+        # Endpoints with the same method and path are reached by the same requests: a pin on
+        # one changes what the others' "auto →" says (spec §7), so their rows are redrawn too.
+        changed = self.backend.endpoint(change.endpoint_key)
+        if changed is not None:
+            shape = (changed.method, changed.display_path)
+            self._dirty.update(
+                e.key for e in self.backend.endpoints if (e.method, e.display_path) == shape
+            )
 
     def flash(self, message: str, error: bool = False) -> None:
         """One line of feedback (after a control key) on the screen shown, else a toast."""

@@ -351,3 +351,22 @@ async def test_the_footer_palette_key_is_whole_at_80_columns(make_app: MakeApp) 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert lines(app)[-1].endswith("▏^p palette ")
+
+
+async def test_a_pin_redraws_the_rows_of_endpoints_on_the_same_path(
+    shared_file: Callable[[str], Path],
+) -> None:
+    # PayPal's two "Create partner referral" items share POST /v2/customer/partner-referrals:
+    # a pin on one answers for both, so the other's row must say so at once.
+    engine = build_engine([str(shared_file("paypal-partner-apis.postman_collection.json"))], seed=1)
+    twins = [e for e in engine.endpoints if e.display_path == "/v2/customer/partner-referrals"]
+    assert len(twins) >= 2
+    first, other = twins[0], twins[1]
+    app = MockTUI(engine, url=URL, tz=TZ)
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(EndpointsTable)
+        pin = next(ex for ex in first.examples if ex.code == 201)
+        engine.store.pin(first.key, pin.id, source="api")
+        await pilot.pause(0.3)
+        cells = " ".join(c.plain for c in table.get_row(other.key))
+        assert "auto → (other) 201" in cells, cells
