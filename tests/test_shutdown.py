@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.test_cli import Headless
 
@@ -142,9 +143,19 @@ def test_sigterm_during_a_flood_and_a_long_delay_exits_0_and_saves_the_state(
 
 
 def test_sigterm_right_after_the_ready_line_is_never_lost() -> None:
-    # A CI script that stops the mock as soon as it is up: 20 times, each must exit 0 quickly
-    # (a SIGTERM sent within ~20 ms of the ready line was once swallowed).
-    for run in range(20):
+    # A CI script that stops the mock as soon as it is up: each time it must exit 0 quickly
+    # (a SIGTERM sent within ~20 ms of the ready line was once swallowed). 6 times here, 20
+    # under `pytest -m long`.
+    sigterms_after_ready(6)
+
+
+@pytest.mark.long
+def test_sigterm_right_after_the_ready_line_20_times() -> None:
+    sigterms_after_ready(20)
+
+
+def sigterms_after_ready(runs: int) -> None:
+    for run in range(runs):
         server = Headless()
         stopped = time.monotonic()
         code, _out, err = server.stop(signal.SIGTERM)
