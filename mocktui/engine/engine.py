@@ -188,6 +188,8 @@ class MockEngine:
         self.traffic: EventBus = self.bus
         self.dynamic = DynamicVariables(self.settings.seed)
         self.attach_report: list[str] = []  # controls re-attached or left over by the last load
+        # Called after each install() (a reload swapped in): the process's memory policy.
+        self.installed: list[Callable[[], None]] = []
         key = self.settings.api_key
         self._api_key = key.encode("utf-8", "surrogateescape") if key else None
         self.load(collections)
@@ -237,6 +239,8 @@ class MockEngine:
         self._entries_of = prepared.entries_of
         self._reach = prepared.reach
         self.attach_report = self.store.attach(prepared.endpoints)
+        for listener in self.installed:
+            listener()
 
     def skipped_report(self) -> list[str]:
         """One line for each thing of the collections that mocktui leaves out, and why."""

@@ -22,6 +22,7 @@ from mocktui.engine.coverage import coverage, summary_line
 from mocktui.engine.engine import MockEngine
 from mocktui.engine.exports import har_bytes, json_bytes
 from mocktui.engine.state import StateFile, write_atomically
+from mocktui.server import memory
 from mocktui.server.app import MockASGI, create_app
 from mocktui.server.proxy import Upstream
 from mocktui.server.record import Recorder
@@ -94,6 +95,8 @@ class Runtime:
         backend = self.engine.store.backend  # a shared store (--store): in step before serving
         if backend is not None:
             await backend.start()
+        memory.settle()  # the load is in place: frozen, never walked by the collector again
+        self.engine.installed.append(memory.settle)
         self.server = asyncio.create_task(
             serve(self.app, self.sock, self.shutdown, self.logger), name="mocktui server"
         )

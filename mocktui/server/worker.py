@@ -21,6 +21,7 @@ from typing import Any
 from mocktui.config import Settings, load_collections
 from mocktui.engine.engine import EngineSettings, MockEngine
 from mocktui.engine.state import StateFile
+from mocktui.server import memory
 from mocktui.server.app import MockASGI, create_app
 from mocktui.server.headless import LineWriter, SafeFormatter
 from mocktui.server.headless import _print_events as print_events
@@ -97,6 +98,8 @@ def build_app(text: str) -> MockASGI:
         writer = LineWriter(PipeLines())  # type: ignore[arg-type]
         running["writer"] = writer
         running["printer"] = asyncio.create_task(print_events(engine, writer))
+        memory.settle()  # the worker's load is in place (server/memory.py)
+        engine.installed.append(memory.settle)
         Path(given["ready"], str(os.getpid())).touch()
 
     @app.quart.after_serving  # type: ignore[attr-defined]
