@@ -7,6 +7,7 @@ import json
 import time
 
 import httpx
+import pytest
 
 from mocktui.config import build_engine
 from tests.server.live import LiveServer, running
@@ -266,3 +267,53 @@ async def test_a_delayed_request_is_in_flight_until_it_is_answered(demo: LiveSer
     # Answered at once: never listed.
     await demo.client.get("/users")
     assert bus.in_flight == {} and bus.published == 2
+
+
+async def _get_health(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"GET /health HTTP/1.1\r\nhost: x\r\n\r\n")
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    await reader.readexactly(length)
+
+
+async def _idle_client(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A raw keep-alive connection that has had one answer and now sends nothing."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    await _get_health(reader, writer)
+    return reader, writer
+
+
+async def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mocktui.server import serve
+
+    monkeypatch.setattr(serve, "KEEP_ALIVE_TIMEOUT", 0.5)
+    async with running(build_engine([], seed=7)) as server:
+        reader, writer = await _idle_client(server.url)
+        # Busy connections are not cut: requests 0.3 s apart keep it open past 0.5 s.
+        for _ in range(3):
+            await asyncio.sleep(0.3)
+            await _get_health(reader, writer)
+        began = time.monotonic()
+        assert await asyncio.wait_for(reader.read(), 10) == b""  # closed by the server
+        idle = time.monotonic() - began
+        writer.close()
+    assert 0.4 < idle < 8  # its keep-alive time (0.5 s), with room for a loaded machine
+
+
+async def test_stopping_the_server_closes_idle_keep_alive_connections_at_once() -> None:
+    from mocktui.server.serve import SHUTDOWN_GRACE
+
+    async with running(build_engine([], seed=7)) as server:
+        reader, writer = await _idle_client(server.url)
+        began = time.monotonic()
+    # ``running`` has returned: the server stopped without waiting out its grace period (in
+    # which it cancels what is still open) for a connection that had nothing in flight.
+    took = time.monotonic() - began
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    writer.close()
+    assert took < SHUTDOWN_GRACE
