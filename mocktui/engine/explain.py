@@ -28,30 +28,45 @@ class Candidate:
 class Explanation:
     """The matcher's account of one request.
 
-    ``more`` lists, only when asked, the candidates that are cheap to leave out of the hot path
-    (examples of a large collection that no path step could match): a request pays for them
-    only when someone opens its explanation.
+    Nothing of it is built on the hot path that a request's answer does not need: the
+    candidates may be given as a function, called the first time someone reads them (the
+    dashboard's detail view, the event stream, HAR); ``more`` lists, only when asked, the
+    candidates that are cheap to leave out altogether (examples of a large collection that no
+    path step could match). Both are called at most once.
     """
 
-    __slots__ = ("_candidates", "_more", "decided_by", "notes")
+    __slots__ = ("_build", "_candidates", "_more", "decided_by", "notes")
 
     def __init__(
         self,
         decided_by: str,
-        candidates: tuple[Candidate, ...] = (),
+        candidates: tuple[Candidate, ...] | Callable[[], Iterable[Candidate]] = (),
         notes: tuple[str, ...] = (),
         more: Callable[[], Iterable[Candidate]] | None = None,
     ) -> None:
         self.decided_by = decided_by  # "score", "x-mock-response-id", "pin", "miss", ...
         self.notes = notes
-        self._candidates = candidates
+        if callable(candidates):
+            self._build: Callable[[], Iterable[Candidate]] | None = candidates
+            self._candidates: tuple[Candidate, ...] = ()
+        else:
+            self._build = None
+            self._candidates = candidates
         self._more = more
+
+    def _primary(self) -> tuple[Candidate, ...]:
+        """The candidates without the ``more`` part."""
+        if self._build is not None:
+            build, self._build = self._build, None
+            self._candidates = tuple(build())
+        return self._candidates
 
     @property
     def candidates(self) -> tuple[Candidate, ...]:
+        primary = self._primary()
         if self._more is not None:
             more, self._more = self._more, None
-            self._candidates = (*self._candidates, *more())
+            self._candidates = (*primary, *more())
         return self._candidates
 
     def __repr__(self) -> str:
@@ -61,16 +76,20 @@ class Explanation:
         """This explanation with a mocktui control's choice on top: ``chosen`` is kept (with
         its score when the matcher scored it), Postman's pick is shown with ``instead``."""
         label = f"{CONTROLS} pin" if decided_by == "pin" else f"{CONTROLS} mocktui: {decided_by}"
-        first = replace(chosen, kept=True, step=label)
-        rest: list[Candidate] = []
-        for c in self._candidates:
-            if (c.endpoint_key, c.example_id) == (chosen.endpoint_key, chosen.example_id):
-                first = replace(c, kept=True, step=label)
-            elif c.kept:
-                rest.append(replace(c, kept=False, step=f"{c.step}; {instead}"))
-            else:
-                rest.append(c)
-        return Explanation(decided_by, (first, *rest), (*self.notes, note), self._more)
+
+        def build() -> tuple[Candidate, ...]:
+            first = replace(chosen, kept=True, step=label)
+            rest: list[Candidate] = []
+            for c in self._primary():
+                if (c.endpoint_key, c.example_id) == (chosen.endpoint_key, chosen.example_id):
+                    first = replace(c, kept=True, step=label)
+                elif c.kept:
+                    rest.append(replace(c, kept=False, step=f"{c.step}; {instead}"))
+                else:
+                    rest.append(c)
+            return (first, *rest)
+
+        return Explanation(decided_by, build, (*self.notes, note), self._more)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the event codec): the lazy part is listed now."""

@@ -781,24 +781,27 @@ class Matcher:
         def step(s: _Scored) -> str:
             return s.step if s is winner else f"{s.step}; {PICK} lower score or tie-break"
 
-        cands = [
-            Candidate(
-                example_id=s.entry.example.id,
-                example_name=s.entry.example.name,
-                endpoint_key=s.entry.endpoint.key,
-                code=s.entry.example.code,
-                method=s.entry.method,
-                path=s.entry.example.request.display_path,
-                kept=s is winner,
-                step=step(s),
-                score=s.score,
-                detail=", ".join(s.detail),
-            )
-            for s in sorted(scored, key=lambda s: (s is not winner, -s.score, s.entry.sort_key))
-        ]
+        def candidates() -> tuple[Candidate, ...]:  # read when someone looks (explain.py)
+            ranked = sorted(scored, key=lambda s: (s is not winner, -s.score, s.entry.sort_key))
+            return tuple(
+                Candidate(
+                    example_id=s.entry.example.id,
+                    example_name=s.entry.example.name,
+                    endpoint_key=s.entry.endpoint.key,
+                    code=s.entry.example.code,
+                    method=s.entry.method,
+                    path=s.entry.example.request.display_path,
+                    kept=s is winner,
+                    step=step(s),
+                    score=s.score,
+                    detail=", ".join(s.detail),
+                )
+                for s in ranked
+            ) + tuple(dropped)
+
         return MatchResult(
             winner.entry,
-            Explanation("score", tuple(cands) + tuple(dropped), tuple(notes), more),
+            Explanation("score", candidates, tuple(notes), more),
             captures=winner.captures,
         )
 
