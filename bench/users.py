@@ -452,25 +452,30 @@ class Load:
     work: Path
     _scripts: dict[tuple[str, bytes], Path] = field(default_factory=dict)
 
-    def _script(self, method: str, body: bytes) -> Path | None:
-        if method == "GET" and not body:
+    def _script(self, method: str, body: bytes, vary: str | None = None) -> Path | None:
+        if method == "GET" and not body and vary is None:
             return None
-        key = (method, body)
+        key = (method, body, vary)
         if key not in self._scripts:
             path = self.work / f"request-{len(self._scripts)}.lua"
-            path.write_text(
-                f"wrk.method = {json.dumps(method)}\n"
-                f"wrk.body = {json.dumps(body.decode())}\n"
-                'wrk.headers["Content-Type"] = "application/json"\n', encoding="utf-8")
+            text = (f"wrk.method = {json.dumps(method)}\n"
+                    f"wrk.body = {json.dumps(body.decode())}\n")
+            if body:
+                text += 'wrk.headers["Content-Type"] = "application/json"\n'
+            if vary is not None:  # a new id in the path for every request (VARIED)
+                text += (f"local n = 100000\nrequest = function()\n  n = n + 1\n"
+                         f"  return wrk.format(nil, string.format({json.dumps(vary)}, n))\n"
+                         "end\n")
+            path.write_text(text, encoding="utf-8")
             self._scripts[key] = path
         return self._scripts[key]
 
     def _command(self, port: int, path: str, connections: int, seconds: int, method: str,
-                 body: bytes) -> list[str]:
+                 body: bytes, vary: str | None = None) -> list[str]:
         if self.kind == "wrk":
             cmd = [*self.pin.load, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
                    "--timeout", "10s", "--latency"]
-            script = self._script(method, body)
+            script = self._script(method, body, vary)
             if script is not None:
                 cmd += ["-s", str(script)]
             return [*cmd, f"http://127.0.0.1:{port}{path}"]
@@ -478,8 +483,10 @@ class Load:
                 str(port), path, str(connections), str(seconds), method, body.decode()]
 
     def run(self, server: Server, connections: int, seconds: int, path: str = TARGET,
-            method: str = "GET", body: bytes = b"") -> Run:
-        cmd = self._command(server.port, path, connections, seconds, method, body)
+            method: str = "GET", body: bytes = b"", vary: str | None = None) -> Run:
+        """``vary``: a path with ``%d``, a new number for each request (wrk only; the Python
+        client sends ``path``)."""
+        cmd = self._command(server.port, path, connections, seconds, method, body, vary)
         idle = [s for s in Server.live if s is not server]  # (the size section runs two)
         k0, m0, o0, t0 = server.ticks(), machine_ticks(), own_cpu(), time.monotonic()
         i0 = ticks_of(idle)
@@ -945,6 +952,13 @@ KINDS: tuple[tuple[str, str, str, bytes, int], ...] = (
     ("ID-like", "GET", f"/{_A}/{_R}/977/events?since=2024-01-01", b"", 200),
     ("query-scored", "GET", f"/{_A}/{_R}?page=-1&limit=20", b"", 400),
 )
+# The kinds whose id changes with every request under wrk: mocktui keeps the path steps' result
+# per method and path (engine/matcher.py, PATH_CACHE of them), so one path sent again and again
+# would measure that, not the index. 100,001 on: never the same path twice in a run.
+VARIED = {
+    "wildcard": f"/{_A}/{_R}/%d",
+    "ID-like": f"/{_A}/{_R}/%d/events?since=2024-01-01",
+}
 
 
 def bench_size(load: Load, plan: Plan, work: Path, report: Report) -> None:
@@ -974,7 +988,8 @@ def bench_size(load: Load, plan: Plan, work: Path, report: Report) -> None:
                 report.quiet.wait()
                 pair = {}
                 for s in ((small, large) if (r + i) % 2 == 0 else (large, small)):
-                    pair[s] = load.run(s, 32, plan.seconds, path, method, body)
+                    pair[s] = load.run(s, 32, plan.seconds, path, method, body,
+                                       VARIED.get(kind))
                     report.note_run(pair[s])
                 runs[kind].append((pair[small], pair[large]))
                 print(f"  {kind:<13} 10: {pair[small].rps:7.0f}  5000: {pair[large].rps:7.0f} "
@@ -994,7 +1009,8 @@ def bench_size(load: Load, plan: Plan, work: Path, report: Report) -> None:
                 f"{fmt(cost)}x", f"<= {GOAL_SIZE_COST}",
                 None if cost is None else cost <= GOAL_SIZE_COST,
                 f"{fmt(rps10, ',.0f')} / {fmt(rps5k, ',.0f')} req/s; CPU {fmt(cpu)}x; "
-                f"{method} {path}" + (f"; {bad} errors" if bad else "")))
+                f"{method} {VARIED.get(kind, path) if load.kind == 'wrk' else path}"
+                + (f"; {bad} errors" if bad else "")))
         report.goals.append(Goal("   start-up: synthetic 10 / 5,000 endpoints",
                                  f"{out['start_10']:.2f} / {out['start_5000']:.2f} s", "(info)",
                                  None))

@@ -445,6 +445,11 @@ class _Scored:
     detail: list[str]
 
 
+# What the path steps admit for one method and path: (entry, step, score change, captures).
+_Reachable = tuple[tuple[Entry, str, float, dict[str, str]], ...]
+PATH_CACHE = 4096  # methods and paths whose path-step results a matcher keeps
+
+
 class Enabled(Protocol):
     """What the matcher asks of mocktui's controls: which examples are left out (disabled)."""
 
@@ -460,6 +465,7 @@ class Matcher:
         self.index = index
         self.controls = controls
         self.settings = settings
+        self._paths: dict[tuple[str, str], tuple[_PathForms, _Reachable]] = {}
 
     def captures(self, entry: Entry, path: str) -> dict[str, str]:
         """The wildcard captures of ``entry`` for a request path ({} when it has none)."""
@@ -505,7 +511,7 @@ class Matcher:
             found.explicit = True
             return found
 
-        forms = _PathForms.of(request.path or "/")
+        forms, reachable = self._path_steps(method, request.path or "/")
         query = tuple(request.query)
         header_names = self._header_names(request, notes)
         body_on = self._body_matching(request, notes)
@@ -563,26 +569,10 @@ class Matcher:
                 detail.append(f"body +{BODY_BONUS}")
             scored.append(_Scored(entry, score, f"{PATH} path: {step}", captures, detail))
 
-        index = self.index
-        for attr, name, change in PATH_STEPS:
-            key = getattr(forms, attr)
-            for entry in getattr(index, attr).get((method, key), ()):
-                consider(entry, name, change, {})
-        for entry in index.wildcard_candidates(method, forms.lower_segments):
-            if id(entry) not in seen:
-                captures = wildcard_captures(entry, forms)
-                if captures is not None:
-                    consider(entry, "wildcard", -20, captures)
-        for attr, name, change in ID_STEPS:
-            key = getattr(forms, attr)
-            for entry in getattr(index, attr).get((method, key), ()):
-                consider(entry, name, change, {})
-        tail = forms.exact[len(forms.stripped) :]
-        for entry, captures in index.wildcard_id_candidates(method, forms.segments):
-            # The -21 row keeps trailing slashes as they are; -25 removes them.
-            _attr, name, change = ID_STEPS[entry.path[len(entry.stripped) :] != tail]
+        for entry, name, change, captures in reachable:
             consider(entry, name, change, captures)
 
+        index = self.index
         nseg = len(forms.segments)
         best = max((s.score for s in scored), default=None)
         # The best a document-distance match could total: query and body bonuses only count
@@ -621,6 +611,48 @@ class Matcher:
         result = self._pick(scored, dropped, notes, request, method, forms, more)
         result.reached = tuple(seen.values())
         result.explicit = code_filter is not None
+        return result
+
+    def _path_steps(self, method: str, path: str) -> tuple[_PathForms, _Reachable]:
+        """The path's forms, and the examples the path steps admit (spec 3.4: exact, trailing
+        slash, case, wildcards, ID-like segments), each once, at its first (best) step, with its
+        captures: what depends on the collection and the method and path alone, so it is worked
+        out once per method and path and kept (PATH_CACHE of them, for this index; a reload
+        builds a new matcher). What depends on the rest of the request and on the controls
+        (enabled, codes, query, headers, body) is decided per request."""
+        key = (method, path)
+        cached = self._paths.get(key)
+        if cached is not None:
+            return cached
+        forms = _PathForms.of(path)
+        index = self.index
+        found: dict[int, tuple[Entry, str, float, dict[str, str]]] = {}
+
+        def admit(entry: Entry, step: str, change: float, captures: dict[str, str]) -> None:
+            if id(entry) not in found:
+                found[id(entry)] = (entry, step, change, captures)
+
+        for attr, name, change in PATH_STEPS:
+            key_form = getattr(forms, attr)
+            for entry in getattr(index, attr).get((method, key_form), ()):
+                admit(entry, name, change, {})
+        for entry in index.wildcard_candidates(method, forms.lower_segments):
+            if id(entry) not in found:
+                captures = wildcard_captures(entry, forms)
+                if captures is not None:
+                    admit(entry, "wildcard", -20, captures)
+        for attr, name, change in ID_STEPS:
+            key_form = getattr(forms, attr)
+            for entry in getattr(index, attr).get((method, key_form), ()):
+                admit(entry, name, change, {})
+        tail = forms.exact[len(forms.stripped) :]
+        for entry, captures in index.wildcard_id_candidates(method, forms.segments):
+            # The -21 row keeps trailing slashes as they are; -25 removes them.
+            _attr, name, change = ID_STEPS[entry.path[len(entry.stripped) :] != tail]
+            admit(entry, name, change, captures)
+        if len(self._paths) >= PATH_CACHE:
+            self._paths.clear()  # a client walking through ids: start again rather than grow
+        result = self._paths[method, path] = (forms, tuple(found.values()))
         return result
 
     # Step 3 helpers ------------------------------------------------------------------------------

@@ -1258,3 +1258,32 @@ def test_nearest_examples_count_id_like_segments_as_equal(pm: Any) -> None:
     listed = [(c.example_name, c.detail) for c in response.explanation.candidates]
     assert listed[0] == ("Lines", "segment 3 'linez' ≠ 'lines'")
     assert listed[1] == ("Named", "segment 2 '9f3' ≠ 'abc'; segment 3 'linez' ≠ 'lines'")
+
+
+def test_controls_changed_after_a_path_was_matched_apply_to_the_next_request(
+    pinned: MockEngine,
+) -> None:
+    # The path steps' result is kept per method and path (Matcher._path_steps); what the
+    # controls decide is not: each request sees the controls as they are.
+    assert chosen(send(pinned, "/users/carol")) == "ok"
+    pinned.store.set_example_enabled("ep-users", "1", False)
+    assert chosen(send(pinned, "/users/carol")) == "boom"
+    pinned.store.set_endpoint_enabled("ep-users", False)
+    assert send(pinned, "/users/carol").status == 404
+    pinned.store.set_endpoint_enabled("ep-users", True)
+    pinned.store.set_example_enabled("ep-users", "1", True)
+    assert chosen(send(pinned, "/users/carol")) == "ok"
+
+
+def test_kept_path_results_are_bounded_and_answer_the_same_kept_or_not(pinned: MockEngine) -> None:
+    from mocktui.engine import matcher as matcher_module
+
+    paths = [f"/users/u{n}" for n in range(matcher_module.PATH_CACHE + 50)]
+    first = [send(pinned, p) for p in paths]
+    assert len(pinned.matcher._paths) <= matcher_module.PATH_CACHE
+    again = [send(pinned, p) for p in reversed(paths)][::-1]
+    for a, b, path in zip(first, again, paths, strict=True):
+        assert (a.status, a.body, chosen(a)) == (b.status, b.body, chosen(b)), path
+        assert a.explanation.lines() == b.explanation.lines(), path
+    # Captures are per path, never shared between two paths kept side by side.
+    assert [r.body for r in again] == [f"ok u{n}".encode() for n in range(len(paths))]
