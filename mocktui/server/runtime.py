@@ -95,7 +95,7 @@ class Runtime:
         backend = self.engine.store.backend  # a shared store (--store): in step before serving
         if backend is not None:
             await backend.start()
-        memory.settle()  # the load is in place: frozen, never walked by the collector again
+        memory.settle(collect=False)  # the load is in place: frozen, never walked again
         self.engine.installed.append(memory.settle)
         self.server = asyncio.create_task(
             serve(self.app, self.sock, self.shutdown, self.logger), name="mocktui server"

@@ -98,7 +98,7 @@ def build_app(text: str) -> MockASGI:
         writer = LineWriter(PipeLines())  # type: ignore[arg-type]
         running["writer"] = writer
         running["printer"] = asyncio.create_task(print_events(engine, writer))
-        memory.settle()  # the worker's load is in place (server/memory.py)
+        memory.settle(collect=False)  # the worker's load is in place (server/memory.py)
         engine.installed.append(memory.settle)
         Path(given["ready"], str(os.getpid())).touch()
 
