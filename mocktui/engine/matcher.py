@@ -92,9 +92,18 @@ class Entry:
     query: tuple[tuple[str, str], ...]  # key-value pairs: a repeated key is several pairs
     headers: dict[str, str]  # lower-case name -> value
     content_type: str | None  # the saved request's media type (body matching needs it)
-    body: tuple[bool, Any]
+    body_text: str | None  # the saved request's body as written (``body`` parses it)
     body_present: bool
     sort_key: tuple[Any, ...]
+    _body: tuple[bool, Any] | None = None
+
+    @property
+    def body(self) -> tuple[bool, Any]:
+        """The saved request's body, parsed (JSON or trimmed text) the first time a request
+        with a body is compared with it: a load does not parse every example's body."""
+        if self._body is None:
+            self._body = parse_body(self.body_text)
+        return self._body
 
     @classmethod
     def build(cls, example: Example, endpoint: Endpoint) -> Entry:
@@ -120,7 +129,7 @@ class Entry:
             query=tuple(request.query),
             headers=headers,
             content_type=rules.media_type(headers.get("content-type")),
-            body=parse_body(request.body),
+            body_text=request.body,
             body_present=bool(request.body and request.body.strip()),
             sort_key=natural_key(example.id),
         )

@@ -26,7 +26,7 @@ from mocktui.server import memory
 from mocktui.server.app import MockASGI, create_app
 from mocktui.server.proxy import Upstream
 from mocktui.server.record import Recorder
-from mocktui.server.serve import SHUTDOWN_GRACE, base_url, serve
+from mocktui.server.serve import SHUTDOWN_GRACE, Hold, base_url, serve
 from mocktui.watch import Report, start_watching, stop_watching
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -72,6 +72,7 @@ class Runtime:
             )
         self.shutdown = asyncio.Event()
         self.server: asyncio.Task[None] | None = None
+        self.hold = Hold()  # the dashboard's moment of the loop for a key (serve.Hold)
 
     def stop(self) -> None:
         self.shutdown.set()
@@ -98,7 +99,8 @@ class Runtime:
         memory.settle(collect=False)  # the load is in place: frozen, never walked again
         self.engine.installed.append(memory.settle)
         self.server = asyncio.create_task(
-            serve(self.app, self.sock, self.shutdown, self.logger), name="mocktui server"
+            serve(self.app, self.sock, self.shutdown, self.logger, hold=self.hold),
+            name="mocktui server",
         )
         front_task = asyncio.ensure_future(front())
         stopper = asyncio.ensure_future(self.shutdown.wait())

@@ -52,6 +52,47 @@ _BUSY = (
 )
 
 
+class Hold:
+    """Gives a front end that shares the loop with the server the loop to itself for a moment.
+
+    While held, connections take in no new request data (what clients send waits in the
+    kernel's buffers; requests already being answered go on). The dashboard holds it for each
+    key that comes in: under a flood of requests, each of the many steps a key takes in
+    Textual (its message, the action, the redraw) waited behind every request ready at that
+    moment, and a key took several hundred milliseconds to show (issue 7). A hold ends after
+    ``seconds`` (HOLD_SECONDS), whatever the front end does.
+    """
+
+    def __init__(self) -> None:
+        self._free = asyncio.Event()
+        self._free.set()
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def held(self) -> bool:
+        return not self._free.is_set()
+
+    def hold(self, seconds: float | None = None) -> None:
+        """Hold (again) from now for ``seconds``."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._free.clear()
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(HOLD_SECONDS if seconds is None else seconds, self.release)
+
+    def release(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._free.set()
+
+    async def wait(self) -> None:
+        await self._free.wait()
+
+
+HOLD_SECONDS = 0.15  # a key's hold on the server (Hold): enough for Textual to draw most keys
+
+
 class BindError(OSError):
     """The listening socket could not be opened; the message says why in a user's words."""
 
@@ -104,7 +145,7 @@ def max_connections(wanted: int = LIMITS.max_connections) -> int:
 
 
 def hypercorn_config(
-    fd: int, logger: logging.Logger | None = None, limits: Limits = LIMITS
+    fd: int, logger: logging.Logger | None = None, limits: Limits = LIMITS, hold: Hold | None = None
 ) -> Config:
     """Hypercorn's settings for serving on the listening socket ``fd`` (Hypercorn closes it)."""
     config = Config()
@@ -123,6 +164,7 @@ def hypercorn_config(
     # that gets 431), max_app_queue_size (10 body pieces queued per request). Not used:
     # max_requests, which stops the whole server after that many requests.
     config.mocktui_limits = limits  # type: ignore[attr-defined]  # read by _Connection
+    config.mocktui_hold = hold  # type: ignore[attr-defined]
     return config
 
 
@@ -172,6 +214,8 @@ class _Connection(TCPServer):
         super().__init__(*args)
         limits = getattr(self.config, "mocktui_limits", None)
         self.limits: Limits = limits if isinstance(limits, Limits) else LIMITS
+        hold = getattr(self.config, "mocktui_hold", None)
+        self._hold: Hold | None = hold if isinstance(hold, Hold) else None
         self._gone = False  # the client has gone: write nothing more, end the connection
         self._closing = False  # we are closing it ourselves
         self._idle = True  # between requests (no request head being answered)
@@ -328,6 +372,8 @@ class _Connection(TCPServer):
                 break
             if data and self._idle and self._head_deadline == INF:
                 self._head_deadline = self._deadline(self.limits.head_timeout)
+            if self._hold is not None and self._hold.held:
+                await self._hold.wait()  # the front end has the loop for a moment
             await self.protocol.handle(RawData(data))
         await self.protocol.handle(Closed())
         if self._idle:
@@ -409,8 +455,10 @@ async def serve(
     shutdown: asyncio.Event,
     logger: logging.Logger | None = None,
     limits: Limits = LIMITS,
+    hold: Hold | None = None,
 ) -> None:
     """Serve until ``shutdown`` is set; in-flight requests get SHUTDOWN_GRACE, then are cancelled.
+    ``hold``: a front end's way to pause reading new requests for a moment (Hold).
 
     Passing a shutdown trigger also keeps Hypercorn from installing signal handlers of its own.
     """
@@ -418,7 +466,7 @@ async def serve(
     # Hypercorn takes ownership of the descriptor it is given and closes it when it stops; give
     # it a duplicate, so that ``sock`` stays the caller's to close. (Handing over sock's own
     # descriptor made the caller's later close hit whatever socket reused that number.)
-    config = hypercorn_config(os.dup(sock.fileno()), logger, limits)
+    config = hypercorn_config(os.dup(sock.fileno()), logger, limits, hold)
     task = asyncio.ensure_future(hypercorn_serve(app, config, shutdown_trigger=shutdown.wait))
     waiter = asyncio.ensure_future(shutdown.wait())
     try:

@@ -95,16 +95,20 @@ class MockTUI(App[int]):
         log_handler: DashboardLog | None = None,
         notes: Iterable[str] = (),
         keymap: Mapping[str, str] | None = None,
+        on_key: Callable[[], None] | None = None,
     ) -> None:
         """``url`` is the address shown in the header; ``tz`` the zone for times (None: local).
         ``source`` is a backend, or an engine of this process (wrapped in ``LocalBackend``).
         ``notes`` are shown as warnings at start (saved controls that match nothing ...).
 
         ``keymap`` is the user's (binding id -> keys, from config.toml's ``[keys]``).
+        ``on_key`` is called for every key that comes in, before it is handled (the server in
+        this process holds new requests for a moment: serve.Hold).
 
         Tests pass a fixed ``url`` and ``tz`` so screenshots do not depend on ports or zones.
         """
         super().__init__()
+        self.on_key_in = on_key
         self.user_keymap = dict(keymap or {})
         self.backend = LocalBackend.of(source)
         self.notes = list(notes)
@@ -285,6 +289,12 @@ class MockTUI(App[int]):
             self.notify(f"and {more} more: ctrl+p, Server log", severity="warning", markup=False)
 
     # -- layout ---------------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        key_in = isinstance(event, events.Key) and not event.is_forwarded
+        if key_in and self.on_key_in is not None:
+            self.on_key_in()
+        await super().on_event(event)
 
     def on_key(self, event: events.Key) -> None:
         """A printable key that reached the app while an input has the focus was typed right
@@ -758,6 +768,7 @@ async def _dashboard_on(
         log_handler=handler,
         notes=notes,
         keymap=keymap,
+        on_key=runtime.hold.hold,
     )
 
     writer: LineWriter | None = None

@@ -99,3 +99,16 @@ async def test_flood_with_the_dashboard() -> None:
 @pytest.mark.long
 async def test_long_flood_with_the_dashboard() -> None:
     await flood(100_000)
+
+
+async def test_every_key_that_comes_in_is_announced_before_it_is_handled() -> None:
+    # The dashboard holds the server for a moment on each key (serve.Hold, wired in
+    # tui.app._dashboard): MockTUI calls on_key for every key, whichever widget takes it.
+    seen: list[str] = []
+    app = MockTUI(build_engine([], seed=1), url=URL, tz=TZ, on_key=lambda: seen.append("key"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("j", "1", "tab", "question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert seen == ["key"] * 5
