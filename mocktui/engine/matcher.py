@@ -454,8 +454,17 @@ class _Scored:
     detail: list[str]
 
 
-# What the path steps admit for one method and path: (entry, step, score change, captures).
-_Reachable = tuple[tuple[Entry, str, float, dict[str, str]], ...]
+# What the path steps admit for one method and path: (entry, step label, score change, captures,
+# the score detail of the path).
+_Reachable = tuple[tuple[Entry, str, float, dict[str, str], str], ...]
+
+
+def _label(step: str) -> str:
+    return f"{PATH} path: {step}"
+
+
+def _path_detail(change: float) -> str:
+    return f"path {change:+g}" if change else "path +0"
 PATH_CACHE = 4096  # methods and paths whose path-step results a matcher keeps
 
 
@@ -531,7 +540,9 @@ class Matcher:
         scored: list[_Scored] = []
         dropped: list[Candidate] = []
 
-        def consider(entry: Entry, step: str, change: float, captures: dict[str, str]) -> None:
+        def consider(
+            entry: Entry, label: str, change: float, captures: dict[str, str], path_detail: str
+        ) -> None:
             if id(entry) in seen:
                 return
             seen[id(entry)] = entry
@@ -551,7 +562,7 @@ class Matcher:
                 )
                 return
             score = 100.0 + change
-            detail = [f"path {change:+g}" if change else "path +0"]
+            detail = [path_detail]
             q_change, q_words = query_score(entry.query, query)
             if q_words:
                 score += q_change
@@ -576,10 +587,10 @@ class Matcher:
             elif request_body is not None and _bodies_equal(entry, request_body):
                 score += BODY_BONUS
                 detail.append(f"body +{BODY_BONUS}")
-            scored.append(_Scored(entry, score, f"{PATH} path: {step}", captures, detail))
+            scored.append(_Scored(entry, score, label, captures, detail))
 
-        for entry, name, change, captures in reachable:
-            consider(entry, name, change, captures)
+        for entry, label, change, captures, path_detail in reachable:
+            consider(entry, label, change, captures, path_detail)
 
         index = self.index
         nseg = len(forms.segments)
@@ -599,9 +610,9 @@ class Matcher:
                 score_cutoff=DISTANCE_THRESHOLD,
                 limit=None,
             ):
-                consider(
-                    entries[position], f"document distance {similarity:.2f}", DISTANCE_SCORE, {}
-                )
+                label = _label(f"document distance {similarity:.2f}")
+                detail = _path_detail(DISTANCE_SCORE)
+                consider(entries[position], label, DISTANCE_SCORE, {}, detail)
         elif paths:
             notes.append(
                 f"document distance not tried: it scores at most {ceiling} < best {best:g}"
@@ -635,11 +646,11 @@ class Matcher:
             return cached
         forms = _PathForms.of(path)
         index = self.index
-        found: dict[int, tuple[Entry, str, float, dict[str, str]]] = {}
+        found: dict[int, tuple[Entry, str, float, dict[str, str], str]] = {}
 
         def admit(entry: Entry, step: str, change: float, captures: dict[str, str]) -> None:
             if id(entry) not in found:
-                found[id(entry)] = (entry, step, change, captures)
+                found[id(entry)] = (entry, _label(step), change, captures, _path_detail(change))
 
         for attr, name, change in PATH_STEPS:
             key_form = getattr(forms, attr)

@@ -13,9 +13,11 @@ import errno
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
 from ssl import SSLError
 from typing import Any
+from wsgiref.handlers import format_date_time
 
 import hypercorn.asyncio.run as hypercorn_run
 from hypercorn.asyncio import serve as hypercorn_serve
@@ -144,11 +146,30 @@ def max_connections(wanted: int = LIMITS.max_connections) -> int:
     return min(wanted, max(16, soft - 64))
 
 
+class _Config(Config):
+    """Hypercorn's settings, with the Date header made once a second: Hypercorn formats the
+    date for every answer (1.5% of the server's time under load; README, Performance)."""
+
+    _date_second = -1
+    _date = b""
+
+    def response_headers(self, protocol: str) -> list[tuple[bytes, bytes]]:
+        if self.include_server_header or self.alt_svc_headers or self._quic_addresses:
+            return super().response_headers(protocol)
+        if not self.include_date_header:
+            return []
+        second = int(time.time())
+        if second != self._date_second:
+            self._date = format_date_time(second).encode("ascii")
+            self._date_second = second
+        return [(b"date", self._date)]
+
+
 def hypercorn_config(
     fd: int, logger: logging.Logger | None = None, limits: Limits = LIMITS, hold: Hold | None = None
 ) -> Config:
     """Hypercorn's settings for serving on the listening socket ``fd`` (Hypercorn closes it)."""
-    config = Config()
+    config = _Config()
     config.bind = [f"fd://{fd}"]
     config.accesslog = None  # every request is an event already; no access log on the terminal
     config.errorlog = logger or log

@@ -317,3 +317,18 @@ async def test_stopping_the_server_closes_idle_keep_alive_connections_at_once() 
     assert await asyncio.wait_for(reader.read(), 5) == b""
     writer.close()
     assert took < SHUTDOWN_GRACE
+
+
+async def test_every_answer_has_the_date_of_its_second(demo: LiveServer) -> None:
+    # serve._Config makes the Date header once a second instead of for every answer.
+    from email.utils import parsedate_to_datetime
+
+    dates = []
+    for _ in range(2):
+        answer = await demo.client.get("/health")
+        sent = parsedate_to_datetime(answer.headers["date"]).timestamp()
+        dates.append(sent)
+        assert abs(sent - time.time()) < 2
+        await asyncio.sleep(1.1)
+    assert dates[1] > dates[0]
+    assert [k for k, _ in answer.headers.raw].count(b"date") == 1
