@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", nargs="+", default=["floor", "headless"],
                         choices=("floor", "headless", "dashboard"))
     args = parser.parse_args(argv)
-    spy = shutil.which("py-spy")
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(users.BIN))  # or this venv's
     if not spy:
         parser.error("py-spy is not installed (pip install py-spy)")
     out = Path(args.out or tempfile.mkdtemp(prefix="mocktui-profile-"))

@@ -118,6 +118,18 @@ class _Compiled:
     body: Template
     headers: tuple[tuple[str, Template], ...]
     content_type: str | None
+    # What an example without per-request parts answers, made once at load: its body's bytes
+    # (one object for every answer and event), and its headers with the names they add to.
+    static_body: bytes | None = None
+    static_headers: tuple[tuple[str, str], ...] | None = None
+    static_names: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.body.static is not None:
+            self.static_body = utf8(self.body.static)
+        if all(t.static is not None for _k, t in self.headers):
+            self.static_headers = tuple((k, t.static or "") for k, t in self.headers)
+            self.static_names = frozenset(k.lower() for k, _t in self.headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,21 +442,33 @@ class MockEngine:
     def _render(self, entry: Entry, captures: dict[str, str], request: MockRequest) -> MockResponse:
         example = entry.example
         compiled = self._compiled[id(example)]
-        ctx = RenderContext(
-            captures=captures,
-            body=request.body,
-            headers=request.headers,
-            query=request.query,
-            path=request.path or "/",
-            dynamic=self.dynamic,
-        )
-        headers = [(k, t.render(ctx)) for k, t in compiled.headers]
-        names = {k.lower() for k, _ in headers}
+        ctx: RenderContext | None = None
+
+        def context() -> RenderContext:
+            return RenderContext(
+                captures=captures,
+                body=request.body,
+                headers=request.headers,
+                query=request.query,
+                path=request.path or "/",
+                dynamic=self.dynamic,
+            )
+
+        names: frozenset[str] | set[str]
+        if compiled.static_headers is not None:
+            headers = list(compiled.static_headers)
+            names = compiled.static_names
+        else:
+            ctx = context()
+            headers = [(k, t.render(ctx)) for k, t in compiled.headers]
+            names = {k.lower() for k, _ in headers}
         if compiled.content_type and "content-type" not in names:
             headers.append(("Content-Type", compiled.content_type))
         if self.settings.cors and "access-control-allow-origin" not in names:
             headers.append(("Access-Control-Allow-Origin", "*"))
-        body = utf8(compiled.body.render(ctx))  # a lone surrogate ("\ud800" in JSON): U+FFFD
+        body = compiled.static_body
+        if body is None:  # a lone surrogate ("\ud800" in JSON) becomes U+FFFD (rules.utf8)
+            body = utf8(compiled.body.render(ctx or context()))
         return MockResponse(example.code, headers, body, endpoint=entry.endpoint, example=example)
 
     @staticmethod

@@ -15,6 +15,7 @@ import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Protocol
 
 from rapidfuzz import process
@@ -830,30 +831,11 @@ class Matcher:
         if len(top) > 1:
             notes.append(f"{len(top)} examples tied at {best:g}: lowest ID wins, code 200 first")
 
-        def step(s: _Scored) -> str:
-            return s.step if s is winner else f"{s.step}; {PICK} lower score or tie-break"
-
-        def candidates() -> tuple[Candidate, ...]:  # read when someone looks (explain.py)
-            ranked = sorted(scored, key=lambda s: (s is not winner, -s.score, s.entry.sort_key))
-            return tuple(
-                Candidate(
-                    example_id=s.entry.example.id,
-                    example_name=s.entry.example.name,
-                    endpoint_key=s.entry.endpoint.key,
-                    code=s.entry.example.code,
-                    method=s.entry.method,
-                    path=s.entry.example.request.display_path,
-                    kept=s is winner,
-                    step=step(s),
-                    score=s.score,
-                    detail=", ".join(s.detail),
-                )
-                for s in ranked
-            ) + tuple(dropped)
-
         return MatchResult(
             winner.entry,
-            Explanation("score", candidates, tuple(notes), more),
+            # Built when someone reads it (explain.py); a partial is lighter to keep with every
+            # event than closures.
+            Explanation("score", partial(_ranked, scored, winner, dropped), tuple(notes), more),
             captures=winner.captures,
         )
 
@@ -895,6 +877,32 @@ class Matcher:
 
 NO_PATH_STEP = f"{PATH} path: no step makes the paths equal"
 DISABLED_ENDPOINT = f"{CONTROLS} mocktui: endpoint disabled"
+
+
+def _ranked(
+    scored: list[_Scored], winner: _Scored, dropped: list[Candidate]
+) -> tuple[Candidate, ...]:
+    """The candidates of a hit as the explanation lists them: the winner, then by score."""
+
+    def step(s: _Scored) -> str:
+        return s.step if s is winner else f"{s.step}; {PICK} lower score or tie-break"
+
+    ranked = sorted(scored, key=lambda s: (s is not winner, -s.score, s.entry.sort_key))
+    return tuple(
+        Candidate(
+            example_id=s.entry.example.id,
+            example_name=s.entry.example.name,
+            endpoint_key=s.entry.endpoint.key,
+            code=s.entry.example.code,
+            method=s.entry.method,
+            path=s.entry.example.request.display_path,
+            kept=s is winner,
+            step=step(s),
+            score=s.score,
+            detail=", ".join(s.detail),
+        )
+        for s in ranked
+    ) + tuple(dropped)
 
 
 def segment_distance(entry: Entry, got: str, got_lower: str, position: int) -> float:

@@ -93,6 +93,25 @@ def test_response_status_headers_and_content_type(pm: Any) -> None:
     assert header(response, "Content-Length") is None
 
 
+def test_an_example_without_templates_answers_bytes_made_once(pm: Any) -> None:
+    engine = pm.engine(
+        pm.item(
+            "r",
+            "/a/:id",
+            pm.example("static", "/a/1", id="1", body='{"ok": true}', response_headers={"X": "1"}),
+            pm.example("templated", "/a/{{id}}", id="2", body='{"id": "{{id}}"}',
+                       response_headers={"X": "{{id}}"}),
+        )
+    )
+    first, second = send(engine, "/a/1"), send(engine, "/a/1")
+    assert first.body == b'{"ok": true}' and first.body is second.body  # made at load
+    first.headers.append(("Y", "changed"))  # each answer's header list is its own
+    assert ("Y", "changed") not in send(engine, "/a/1").headers
+    assert header(second, "X") == "1"
+    seven = send(engine, "/a/7")
+    assert (seven.body, header(seven, "X")) == (b'{"id": "7"}', "7")  # rendered per request
+
+
 @pytest.mark.parametrize(
     ("preview", "headers", "content_type"),
     [
