@@ -40,6 +40,7 @@ from mocktui.rules import (
     parse_seed,
     parse_store,
 )
+from mocktui.server import memory
 from mocktui.server.app import MockASGI, create_app
 
 T = TypeVar("T")
@@ -95,6 +96,13 @@ def app_from_env(env: Mapping[str, str] | None = None) -> MockASGI:
     )
     if store is not None:
         _share(app, store)
+
+    @app.quart.before_serving  # type: ignore[attr-defined]
+    async def settle() -> None:
+        # This app is its process's whole app: the collector as in mocktui's own processes
+        # (server/memory.py; a full collection held every request for 60-90 ms under load).
+        memory.settle(collect=False)
+
     return app
 
 
