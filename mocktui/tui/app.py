@@ -66,6 +66,10 @@ POLL_INTERVAL = 1 / 12  # seconds between two drains of the event bus (~12 Hz)
 # about the same whatever the batch, and at 12 Hz the redraws took half of the core the server
 # shares with them during a flood (issue 7). A first request after a quiet poll shows at once.
 BUSY_POLLS = 3
+# After a key, the traffic is not drawn again for this long (the server is held as long, see
+# serve.Hold): the screen update that shows the key then carries the key's changes only, not a
+# batch of new traffic rows as well.
+KEY_QUIET = 0.15
 WIDE = 100  # columns from which the collections tree shows by default
 RECENT_TRAFFIC = 60.0  # seconds: quitting after requests this recent asks first
 EXIT_GUARD = 0.8  # seconds after the terminal went away before the process is ended anyway
@@ -130,6 +134,7 @@ class MockTUI(App[int]):
         self._last_traffic = -RECENT_TRAFFIC  # monotonic time of the newest request seen
         self._last_poll = -1.0  # monotonic time of the last poll that drained the bus
         self._busy = False  # that poll found requests
+        self._key_at = -1.0  # monotonic time of the last key that came in
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -238,6 +243,8 @@ class MockTUI(App[int]):
         now = time.monotonic()
         if self._busy and now - self._last_poll < self.poll_interval * (BUSY_POLLS - 0.5):
             return  # traffic keeps coming: the next redraw takes this batch too
+        if now - self._key_at < KEY_QUIET:
+            return  # a key is being shown: the traffic waits for the next poll
         self._last_poll = now
         events = self.subscription.drain()
         self._busy = bool(events)
@@ -291,9 +298,10 @@ class MockTUI(App[int]):
     # -- layout ---------------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        key_in = isinstance(event, events.Key) and not event.is_forwarded
-        if key_in and self.on_key_in is not None:
-            self.on_key_in()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._key_at = time.monotonic()
+            if self.on_key_in is not None:
+                self.on_key_in()
         await super().on_event(event)
 
     def on_key(self, event: events.Key) -> None:

@@ -112,3 +112,34 @@ async def test_every_key_that_comes_in_is_announced_before_it_is_handled() -> No
         await pilot.press("escape")
         await pilot.pause()
     assert seen == ["key"] * 5
+
+
+async def test_traffic_waits_for_a_key_to_be_shown_then_comes_in_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mocktui.engine.engine import MockRequest
+    from mocktui.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "KEY_QUIET", 30.0)  # however slow the machine is
+    engine = build_engine([], seed=1)
+    # No poll by the timer in this test: it calls poll() itself.
+    app = MockTUI(engine, url=URL, tz=TZ, poll_interval=1000)
+
+    def requests(n: int) -> None:
+        for i in range(n):
+            request = MockRequest("GET", f"/users/{i + 1}")
+            engine.record(request, engine.handle(request), 1.0)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        view = app.query_one(TrafficView)
+        requests(3)
+        app.poll()
+        assert view.total == 3
+        await pilot.press("j")
+        requests(2)
+        app._busy = False  # (the every-third-poll rule under traffic is not this test's)
+        app.poll()  # right after a key: the traffic waits (KEY_QUIET)
+        assert view.total == 3
+        app._key_at -= 31  # the quiet time has passed
+        app.poll()
+        assert view.total == 5  # nothing was lost meanwhile
