@@ -466,6 +466,8 @@ def _label(step: str) -> str:
 
 def _path_detail(change: float) -> str:
     return f"path {change:+g}" if change else "path +0"
+
+
 PATH_CACHE = 4096  # methods and paths whose path-step results a matcher keeps
 
 
