@@ -243,13 +243,14 @@ class MockTUI(App[int]):
         now = time.monotonic()
         if self._busy and now - self._last_poll < self.poll_interval * (BUSY_POLLS - 0.5):
             return  # traffic keeps coming: the next redraw takes this batch too
-        if now - self._key_at < KEY_QUIET:
-            return  # a key is being shown: the traffic waits for the next poll
-        self._last_poll = now
-        events = self.subscription.drain()
-        self._busy = bool(events)
-        lost = self.subscription.dropped - self._lost_seen
-        self._lost_seen = self.subscription.dropped
+        events: list[RequestEvent] = []
+        lost = 0
+        if now - self._key_at >= KEY_QUIET:  # else a key is being shown: the traffic waits
+            self._last_poll = now
+            events = self.subscription.drain()
+            self._busy = bool(events)
+            lost = self.subscription.dropped - self._lost_seen
+            self._lost_seen = self.subscription.dropped
         if events:
             self._last_traffic = time.monotonic()
         if events or lost:
