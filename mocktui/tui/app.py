@@ -40,6 +40,7 @@ from mocktui.engine.state import StateFile
 from mocktui.engine.store import Change, ControlError
 from mocktui.formats.curl import curl_command
 from mocktui.rules import is_loopback
+from mocktui.server import memory
 from mocktui.server.headless import LineWriter, print_events
 from mocktui.server.runtime import Runtime
 from mocktui.tui import keys
@@ -70,6 +71,7 @@ BUSY_POLLS = 3
 # serve.Hold): the screen update that shows the key then carries the key's changes only, not a
 # batch of new traffic rows as well.
 KEY_QUIET = 0.15
+SETTLE_AFTER = 2.0  # seconds after start: the dashboard has been drawn (memory.settle)
 WIDE = 100  # columns from which the collections tree shows by default
 RECENT_TRAFFIC = 60.0  # seconds: quitting after requests this recent asks first
 EXIT_GUARD = 0.8  # seconds after the terminal went away before the process is ended anyway
@@ -791,6 +793,9 @@ async def _dashboard_on(
 
     async def front() -> None:
         watchdog = asyncio.create_task(_watch_terminal(app), name="terminal watchdog")
+        # Once the dashboard is up, what Textual built is frozen with the load (server/memory.py):
+        # a full collection then walks only what the dashboard makes as it runs.
+        asyncio.get_running_loop().call_later(SETTLE_AFTER, memory.settle, False)
         try:
             await app.run_async()
         finally:
